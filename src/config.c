@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* config: defaults, the config file and kernel command line parsers. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "paths.h"
+
+enum config_type { CFG_BOOL, CFG_UINT, CFG_PATH };
+
+struct config_key {
+	const char *name;
+	enum config_type type;
+	size_t offset;
+	unsigned long min, max;
+};
+
+static const struct config_key config_keys[] = {
+	{ "enable", CFG_BOOL, offsetof(struct config, enable), 0, 0 },
+	{ "seed_dir", CFG_PATH, offsetof(struct config, seed_dir), 0, 0 },
+	{ "seed_credit", CFG_BOOL, offsetof(struct config, seed_credit), 0, 0 },
+	{ "seed_foreign", CFG_BOOL, offsetof(struct config, seed_foreign), 0, 0 },
+	{ "lock_timeout_ms", CFG_UINT, offsetof(struct config, lock_timeout_ms), 0, 10000 },
+	{ "verbose", CFG_BOOL, offsetof(struct config, verbose), 0, 0 },
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->enable = true;
+	strcpy(c->seed_dir, BOOTSEED_DEFAULT_SEED_DIR);
+	c->seed_credit = true;
+	c->seed_foreign = true;
+	c->lock_timeout_ms = 1000;
+	c->verbose = false;
+}
+
+/* A printable, bounded copy of untrusted text for log messages. */
+static const char *config_shown(const char *s, char *buf, size_t size)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 4 < size; i++)
+		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (s[i])
+		memcpy(buf + i, "...", 3), i += 3;
+	buf[i] = '\0';
+	return buf;
+}
+
+static int config_parse_bool(const char *v, bool *ret)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on" };
+	static const char *const no[] = { "0", "no", "false", "off" };
+
+	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+		if (strcmp(v, yes[i]) == 0)
+			return *ret = true, 0;
+		if (strcmp(v, no[i]) == 0)
+			return *ret = false, 0;
+	}
+	return -EINVAL;
+}
+
+/* An absolute path without "..", control characters or blanks, that fits. */
+static int config_parse_path(const char *v, char *out)
+{
+	if (v[0] != '/')
+		return -EINVAL;
+	if (strlen(v) >= PATH_MAX - 64)
+		return -ENAMETOOLONG;
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return -EINVAL;
+	for (const char *p = v; (p = strstr(p, "..")); p += 2)
+		if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0'))
+			return -EINVAL;
+	strcpy(out, v);
+	return 0;
+}
+
+static const char *config_type_hint(const struct config_key *k)
+{
+	switch (k->type) {
+	case CFG_BOOL:
+		return "expected yes/no, true/false, on/off or 1/0";
+	case CFG_UINT:
+		return "expected a whole number in range";
+	case CFG_PATH:
+		return "expected an absolute path without '..' or blanks";
+	}
+	return "";
+}
+
+int config_set(struct config *c, const char *key, const char *value, const char *origin)
+{
+	char shown_k[48], shown_v[80];
+	const struct config_key *k = NULL;
+	int r = -EINVAL;
+
+	for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
+		if (strcmp(config_keys[i].name, key) == 0)
+			k = &config_keys[i];
+	if (!k) {
+		log_warn("%s: unknown key '%s', ignoring", origin,
+			 config_shown(key, shown_k, sizeof(shown_k)));
+		return -ENOENT;
+	}
+
+	char *field = (char *)c + k->offset;
+	unsigned long u;
+	switch (k->type) {
+	case CFG_BOOL:
+		r = config_parse_bool(value, (bool *)field);
+		break;
+	case CFG_UINT:
+		r = parse_uint(value, k->min, k->max, &u);
+		if (r >= 0)
+			*(unsigned long *)field = u;
+		break;
+	case CFG_PATH:
+		r = config_parse_path(value, field);
+		break;
+	}
+	if (r < 0) {
+		if (k->type == CFG_UINT)
+			log_warn("%s: bad value '%s' for %s (expected %lu..%lu), ignoring",
+				 origin, config_shown(value, shown_v, sizeof(shown_v)),
+				 k->name, k->min, k->max);
+		else
+			log_warn("%s: bad value '%s' for %s (%s), ignoring", origin,
+				 config_shown(value, shown_v, sizeof(shown_v)), k->name,
+				 config_type_hint(k));
+		return r;
+	}
+	return 0;
+}
+
+static char *config_strip(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* One line of the config file, already checked for length and NULs. */
+static void config_parse_line(struct config *c, char *line, const char *where)
+{
+	/* '#' starts a comment at the start of a line or after a blank. */
+	for (char *p = line; *p; p++)
+		if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	line = config_strip(line);
+	if (*line == '\0')
+		return;
+	char *eq = strchr(line, '=');
+	if (!eq) {
+		log_warn("%s: missing '=' (expected key = value), ignoring", where);
+		return;
+	}
+	*eq = '\0';
+	char *key = config_strip(line), *value = config_strip(eq + 1);
+	size_t vlen = strlen(value);
+	if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+		value[vlen - 1] = '\0';
+		value++;
+	}
+	if (*key == '\0') {
+		log_warn("%s: empty key, ignoring", where);
+		return;
+	}
+	config_set(c, key, value, where);
+}
+
+void config_parse_file_buffer(struct config *c, const char *buf, size_t len,
+			      const char *origin)
+{
+	char line[CONFIG_LINE_MAX + 1], where[PATH_MAX + 32];
+	size_t lineno = 0;
+
+	for (size_t pos = 0; pos < len;) {
+		const char *start = buf + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%zu", origin, lineno);
+		if (n > CONFIG_LINE_MAX) {
+			log_warn("%s: line too long (%zu bytes, at most %d), ignoring", where,
+				 n, CONFIG_LINE_MAX);
+			continue;
+		}
+		if (memchr(start, '\0', n)) {
+			log_warn("%s: line contains a NUL byte, ignoring", where);
+			continue;
+		}
+		memcpy(line, start, n);
+		line[n] = '\0';
+		config_parse_line(c, line, where);
+	}
+}
+
+/* One bootseed word of the command line: "bootseed=V" or "bootseed.KEY=V". */
+static void config_parse_word(struct config *c, char *word)
+{
+	static const char origin[] = "kernel command line";
+	char shown[80];
+
+	if (strncmp(word, "bootseed=", 9) == 0) {
+		bool on;
+		if (config_parse_bool(word + 9, &on) < 0)
+			log_warn("%s: bad value in '%s' (expected bootseed=0 or 1), ignoring",
+				 origin, config_shown(word, shown, sizeof(shown)));
+		else
+			c->enable = on;
+		return;
+	}
+	if (strncmp(word, "bootseed.", 9) != 0)
+		return;
+	char *eq = strchr(word, '=');
+	if (!eq) {
+		log_warn("%s: missing '=' in '%s', ignoring", origin,
+			 config_shown(word, shown, sizeof(shown)));
+		return;
+	}
+	*eq = '\0';
+	config_set(c, word + 9, eq + 1, origin);
+}
+
+void config_parse_cmdline(struct config *c, const char *buf, size_t len)
+{
+	char word[CONFIG_LINE_MAX + 1];
+	size_t n = 0;
+	bool quoted = false, overlong = false;
+
+	for (size_t i = 0; i <= len; i++) {
+		char ch = i < len ? buf[i] : '\0';
+		bool sep = ch == '\0' || ((ch == ' ' || ch == '\t' || ch == '\n') && !quoted);
+
+		if (!sep) {
+			if (ch == '"') {
+				quoted = !quoted;
+				continue;
+			}
+			if (n < CONFIG_LINE_MAX)
+				word[n++] = ch;
+			else
+				overlong = true;
+			continue;
+		}
+		quoted = false;
+		word[n] = '\0';
+		if (overlong && strncmp(word, "bootseed", 8) == 0)
+			log_warn("kernel command line: word too long (over %d bytes), ignoring",
+				 CONFIG_LINE_MAX);
+		else if (strcmp(word, "--") == 0)
+			return; /* the rest belongs to init */
+		else if (n > 0 && !overlong)
+			config_parse_word(c, word);
+		n = 0;
+		overlong = false;
+	}
+}
+
+static ssize_t config_read_bounded(const char *path, char **ret)
+{
+	char *buf = malloc(CONFIG_FILE_MAX);
+	if (!buf)
+		return -ENOMEM;
+	ssize_t n = read_small_file(AT_FDCWD, path, buf, CONFIG_FILE_MAX);
+	if (n < 0) {
+		free(buf);
+		return n;
+	}
+	*ret = buf;
+	return n;
+}
+
+int config_load_file(struct config *c, const char *path)
+{
+	char *buf = NULL;
+	ssize_t n = config_read_bounded(path, &buf);
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0) {
+		log_warn("%s: cannot read config: %s, using defaults", path, strerror((int)-n));
+		return (int)n;
+	}
+	if (n == CONFIG_FILE_MAX)
+		log_warn("%s: larger than %d bytes, reading only that much", path,
+			 CONFIG_FILE_MAX);
+	config_parse_file_buffer(c, buf, (size_t)n, path);
+	free(buf);
+	return 0;
+}
+
+int config_load_cmdline(struct config *c, const char *path)
+{
+	char *buf = NULL;
+	ssize_t n = config_read_bounded(path, &buf);
+	if (n < 0) {
+		log_warn("%s: cannot read kernel command line: %s, ignoring", path,
+			 strerror((int)-n));
+		return (int)n;
+	}
+	config_parse_cmdline(c, buf, (size_t)n);
+	free(buf);
+	return 0;
+}

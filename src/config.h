@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * config: /etc/bootseed.conf ("key = value", '#' comments), then the
+ * bootseed.<key>=<value> words of the kernel command line, which win.
+ * Unknown keys and bad values are logged once each and ignored: a bad
+ * configuration never stops a boot.
+ */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+	bool enable;
+	char seed_dir[PATH_MAX];
+	bool seed_credit;
+	bool seed_foreign;
+	unsigned long lock_timeout_ms;
+	bool verbose;
+};
+
+/* Longest config line accepted; longer lines are reported and skipped. */
+#define CONFIG_LINE_MAX 1024
+/* Config files and command lines larger than this are read only this far. */
+#define CONFIG_FILE_MAX (64 * 1024)
+
+void config_defaults(struct config *c);
+/*
+ * Applies one key/value pair; @origin names where it came from for the log
+ * ("/etc/bootseed.conf:3", "kernel command line"). Returns 0 or -errno (and
+ * has logged why).
+ */
+int config_set(struct config *c, const char *key, const char *value, const char *origin);
+/* Parses a config file's contents (may contain anything, including NULs). */
+void config_parse_file_buffer(struct config *c, const char *buf, size_t len,
+			      const char *origin);
+/* Parses a kernel command line (may contain anything, including NULs). */
+void config_parse_cmdline(struct config *c, const char *buf, size_t len);
+/* Reads @path (missing is fine) and parses it. */
+int config_load_file(struct config *c, const char *path);
+/* Reads the kernel command line at @path and parses it. */
+int config_load_cmdline(struct config *c, const char *path);

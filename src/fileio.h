@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fileio: full-read/full-write helpers that retry on EINTR and short counts,
+ * small-file readers, and clocks. Nothing here logs; all return -errno.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Reads until @len bytes or end of file; returns the count or -errno. */
+ssize_t read_full(int fd, void *buf, size_t len);
+/* Writes all @len bytes; returns 0 or -errno (-EIO for a zero-length write). */
+int write_full(int fd, const void *buf, size_t len);
+
+/*
+ * Reads at most @max bytes of a file that must not block: opened with
+ * O_NONBLOCK|O_NOCTTY, so a FIFO or a tty planted under that name cannot hang
+ * us. Returns the count or -errno.
+ */
+ssize_t read_small_file(int dirfd, const char *path, void *buf, size_t max);
+/* Reads a text file into @buf (NUL-terminated, trailing newline stripped). */
+int read_line_file(const char *path, char *buf, size_t size);
+/* Reads a non-negative decimal integer from a sysfs/procfs file. */
+int read_uint_file(const char *path, unsigned long *ret);
+
+/* Parses a whole string as an unsigned decimal in [min, max]. */
+int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *ret);
+
+/* Milliseconds on CLOCK_MONOTONIC (CLOCK_BOOTTIME includes suspend; not needed). */
+uint64_t now_ms(void);
+/* Nanoseconds on the given clock, 0 if unavailable. */
+uint64_t clock_ns(int clockid);
+
+/* Does the path exist (no follow of the last component)? */
+bool path_exists(const char *path);

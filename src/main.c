@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* main: the command line, and the load and save runs end to end. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bootseed.h"
+#include "config.h"
+#include "fileio.h"
+#include "log.h"
+#include "mix.h"
+#include "paths.h"
+#include "pool.h"
+#include "report.h"
+#include "seedfile.h"
+#include "status.h"
+
+struct opts {
+	const char *command;
+	const char *root;
+	const char *seed_dir;
+	const char *config;
+	bool verbose;
+	bool json;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bootseed load   [--root DIR] [--seed-dir DIR] [--config FILE] [-v]\n"
+		   "       bootseed save   [--root DIR] [--seed-dir DIR] [--config FILE] [-v]\n"
+		   "       bootseed status [--root DIR] [--seed-dir DIR] [--config FILE] [--json]\n"
+		   "See bootseed(8).\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "seed-dir", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o->root = optarg;
+			break;
+		case 's':
+			o->seed_dir = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("bootseed %s\n", BOOTSEED_VERSION);
+			exit(0);
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind != argc - 1)
+		return -EINVAL;
+	o->command = argv[optind];
+	return 0;
+}
+
+/* The config file, then the kernel command line, then our own options. */
+static int load_config(const struct opts *o, struct config *cfg)
+{
+	config_defaults(cfg);
+	config_load_file(cfg, o->config ? o->config : BOOTSEED_DEFAULT_CONFIG);
+	config_load_cmdline(cfg, paths.cmdline);
+	if (o->seed_dir && config_set(cfg, "seed_dir", o->seed_dir, "--seed-dir") < 0)
+		return -EINVAL;
+	if (o->verbose)
+		cfg->verbose = true;
+	log_set_verbose(cfg->verbose);
+	return 0;
+}
+
+/* machine-id is no secret, but it tells clones of one image apart once set. */
+static void mix_machine_id(struct mix *m)
+{
+	char id[64];
+	ssize_t n = read_small_file(AT_FDCWD, paths.machine_id, id, sizeof(id));
+	if (n > 0)
+		mix_source(m, "machine-id", id, (size_t)n, 0, "n/a",
+			   "not secret: mixed only to tell machines apart");
+}
+
+static void run_begin(struct report_run *run, const char *command, const struct opts *o,
+		      const struct config *cfg)
+{
+	memset(run, 0, sizeof(*run));
+	run->command = command;
+	run->root = paths.root;
+	run->seed_dir = cfg->seed_dir;
+	run->boottime_ms = clock_ns(CLOCK_BOOTTIME) / 1000000ULL;
+	run->entropy_before = pool_entropy_avail();
+	run->crng_before = pool_crng_ready();
+	(void)o;
+}
+
+static int run_end(struct report_run *run, struct mix *m, uint64_t start_ms, int bits)
+{
+	bits |= m->exit_bits;
+	run->credited_bits = m->credited_bits;
+	run->entropy_after = pool_entropy_avail();
+	run->crng_after = pool_crng_ready();
+	run->elapsed_ms = now_ms() - start_ms;
+	run->exit_status = bits;
+	int r = report_append(run);
+	if (r < 0) {
+		log_err("cannot write %s: %s", paths.report, strerror(-r));
+		bits |= EXIT_REPORT;
+	}
+	return bits;
+}
+
+static const char *tristate(int v)
+{
+	return v < 0 ? "unknown" : v ? "yes" : "no";
+}
+
+static int cmd_load(const struct opts *o, const struct config *cfg)
+{
+	struct report_run *run = calloc(1, sizeof(*run));
+	struct mix m;
+	uint64_t start = now_ms();
+	int bits = 0;
+
+	if (!run)
+		return EXIT_REPORT;
+	run_begin(run, "load", o, cfg);
+	mix_init(&m, run, true);
+	mix_timing_sample(&m);
+	mix_machine_id(&m);
+	if (cfg->seed_foreign)
+		seed_mix_foreign(&m);
+	mix_timing_sample(&m);
+	bits |= seed_run(&m, cfg, true, seed_first_boot(paths.machine_id));
+	mix_timing_sample(&m);
+	mix_timing_flush(&m);
+
+	/* A ready crng otherwise waits up to a minute before using what we added. */
+	if (m.credited_bits > 0 && pool_crng_ready() == 1)
+		(void)pool_reseed();
+	bits = run_end(run, &m, start, bits);
+	log_info("load: credited %u bits in %llu ms; crng ready %s -> %s, entropy_avail %d -> "
+		 "%d; exit status %d",
+		 m.credited_bits, (unsigned long long)run->elapsed_ms, tristate(run->crng_before),
+		 tristate(run->crng_after), run->entropy_before, run->entropy_after, bits);
+	free(run);
+	return bits;
+}
+
+static int cmd_save(const struct opts *o, const struct config *cfg)
+{
+	struct report_run *run = calloc(1, sizeof(*run));
+	struct mix m;
+	uint64_t start = now_ms();
+
+	if (!run)
+		return EXIT_REPORT;
+	run_begin(run, "save", o, cfg);
+	mix_init(&m, run, false);
+	mix_timing_sample(&m);
+	int bits = seed_run(&m, cfg, false, seed_first_boot(paths.machine_id));
+	bits = run_end(run, &m, start, bits);
+	log_info("save: %s in %llu ms; exit status %d",
+		 run->new_seed[0] ? "next seed written" : "no seed written",
+		 (unsigned long long)run->elapsed_ms, bits);
+	free(run);
+	return bits;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct config cfg;
+	int r;
+
+	if (parse_opts(argc, argv, &o) < 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	r = paths_init(o.root);
+	if (r < 0) {
+		fprintf(stderr, "bootseed: bad --root '%s': %s\n", o.root, strerror(-r));
+		return EXIT_USAGE;
+	}
+	/* status only looks: its messages are for the person, not the kernel log. */
+	log_init(strcmp(o.command, "status") == 0 ? "" : paths.kmsg, o.verbose);
+	if (load_config(&o, &cfg) < 0)
+		return EXIT_USAGE;
+
+	if (strcmp(o.command, "status") == 0)
+		r = status_show(&cfg, o.json);
+	else if (!cfg.enable) {
+		log_info("%s: disabled (bootseed=0 or enable = no), doing nothing", o.command);
+		r = 0;
+	} else if (strcmp(o.command, "load") == 0)
+		r = cmd_load(&o, &cfg);
+	else if (strcmp(o.command, "save") == 0)
+		r = cmd_save(&o, &cfg);
+	else {
+		usage(stderr);
+		r = EXIT_USAGE;
+	}
+	pool_close();
+	return r;
+}

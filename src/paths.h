@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * paths: every file name bootseed uses comes from here.
+ *
+ * Files of the installed system (seed directory, machine-id, foreign seeds)
+ * live under the root given with --root. Kernel interfaces (/proc, /sys, /dev,
+ * /run) are always the live ones; a test build (-DBOOTSEED_TEST_HOOKS) may move
+ * them under $BOOTSEED_TEST_KROOT so tests can use fakes.
+ */
+#pragma once
+
+#include <limits.h>
+#include <stddef.h>
+
+struct paths {
+	char root[PATH_MAX];
+	/* kernel side */
+	char cmdline[PATH_MAX];
+	char entropy_avail[PATH_MAX];
+	char poolsize[PATH_MAX];
+	char kmsg[PATH_MAX];
+	char urandom[PATH_MAX];
+	char hwrng_dir[PATH_MAX];
+	char dev_dir[PATH_MAX];
+	char run_dir[PATH_MAX];
+	char report[PATH_MAX];
+	char seed_written_marker[PATH_MAX];
+	/* installed system side */
+	char machine_id[PATH_MAX];
+	char systemd_seed[PATH_MAX];
+	char seedrng_dir[PATH_MAX];
+};
+
+extern struct paths paths;
+
+#define BOOTSEED_DEFAULT_SEED_DIR "/var/lib/bootseed"
+#define BOOTSEED_DEFAULT_CONFIG	  "/etc/bootseed.conf"
+
+/* Fills the global table; @root may be NULL for "/". -ENAMETOOLONG on overflow. */
+int paths_init(const char *root);
+/* Joins root and an absolute path of the installed system into @out. */
+int path_under_root(char *out, size_t size, const char *abs);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * report: the machine-readable record of a run, /run/bootseed/report.json.
+ * The file is {"runs":[...]}; each run of the same boot (initramfs, real root,
+ * shutdown) appends one object, so no stage's record is lost.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define REPORT_MAX_SOURCES 24
+#define REPORT_REASON_MAX  200
+
+struct report_source {
+	char name[40];
+	size_t bytes;
+	unsigned credited_bits;
+	const char *health; /* "pass", "fail", "n/a" */
+	char reason[REPORT_REASON_MAX];
+};
+
+struct report_run {
+	const char *command;
+	const char *root;
+	const char *seed_dir;
+	uint64_t boottime_ms; /* when the run started, since boot */
+	uint64_t elapsed_ms;
+	int entropy_before, entropy_after; /* -1: unknown */
+	int crng_before, crng_after;	   /* 1, 0, or -1: unknown */
+	unsigned credited_bits;
+	struct report_source sources[REPORT_MAX_SOURCES];
+	size_t n_sources;
+	char new_seed[32]; /* "" when none was written */
+	size_t new_seed_bytes;
+	int exit_status;
+};
+
+/* Adds a source record; returns NULL (and drops it) when the table is full. */
+struct report_source *report_add(struct report_run *run, const char *name, size_t bytes,
+				 unsigned credited_bits, const char *health,
+				 const char *reason);
+/* Serializes one run as a JSON object into @buf; returns its length or -errno. */
+int report_format_run(const struct report_run *run, char *buf, size_t size);
+/* Appends the run to the report file; returns 0 or -errno. */
+int report_append(const struct report_run *run);

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* seedfile: seed directory, credit decision, consume and write the next seed. */
+#include "seedfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bootseed.h"
+#include "fileio.h"
+#include "log.h"
+#include "paths.h"
+#include "pool.h"
+
+#define SEED_TMP	".seed.new"
+#define SEED_TMP_LATE	".seed.new2"
+#define SEED_LOCK_POLL_MS 10
+
+static const char *const seed_reasons[] = {
+	[SEED_CREDITED] = "",
+	[SEED_R_NO_CREDIT_FILE] = "a seed.no-credit file was drawn before the crng was ready",
+	[SEED_R_DISABLED] = "seed_credit = no in the configuration",
+	[SEED_R_FIRST_BOOT] = "first boot (machine-id missing, empty or uninitialized): a seed "
+			      "in a fresh image may be a copy from a golden image",
+	[SEED_R_NOT_REGULAR] = "not a regular file",
+	[SEED_R_NOT_ROOT] = "not owned by root: someone else may know its contents",
+	[SEED_R_NOT_PRIVATE] = "readable or writable by group or others: its contents may be known",
+	[SEED_R_LINKS] = "has more than one hard link: another name may hold a copy",
+	[SEED_R_DIR_NOT_PRIVATE] = "the seed directory is writable by group or others: the file "
+				   "may have been planted",
+	[SEED_R_EMPTY] = "empty",
+	[SEED_R_TRUNCATED] = "shorter than 32 bytes: truncated, not a seed bootseed wrote",
+	[SEED_R_OVERSIZED] = "larger than 512 bytes: not a seed bootseed wrote",
+	[SEED_R_OWN_OUTPUT] = "written earlier in this boot from the pool itself: crediting it "
+			      "would count the same entropy twice",
+	[SEED_R_READ_ONLY] = "the seed directory is read-only: mixed without credit and left for "
+			     "the next stage to consume and credit",
+	[SEED_R_NOT_CONSUMED] = "could not be durably removed, so crediting it could be replayed",
+};
+
+const char *seed_reason_str(enum seed_reason r)
+{
+	if ((size_t)r >= ELEMENTSOF(seed_reasons))
+		return "unknown";
+	return seed_reasons[r];
+}
+
+/*
+ * The credit decision. The first rule that fails names the reason; every rule
+ * guards against an attack or an accident:
+ * - the file's own properties: something else wrote it or can read it
+ *   (planted or known seed), or it is not a whole seed we wrote;
+ * - seed.no-credit: drawn from an uninitialized crng (seed rule 3);
+ * - first boot: the file came with the image, so every clone has it (rule 2);
+ * - written this boot: it is the pool's own output (double count);
+ * - not durably consumed: a crash or a read-only root would let the same seed
+ *   be credited again (replay, rule 1).
+ */
+unsigned seed_credit_decide(const struct seed_facts *f, enum seed_reason *ret_reason)
+{
+	enum seed_reason r = SEED_CREDITED;
+
+	if (!f->regular)
+		r = SEED_R_NOT_REGULAR;
+	else if (!f->owner_root)
+		r = SEED_R_NOT_ROOT;
+	else if (!f->mode_private)
+		r = SEED_R_NOT_PRIVATE;
+	else if (!f->single_link)
+		r = SEED_R_LINKS;
+	else if (!f->dir_private)
+		r = SEED_R_DIR_NOT_PRIVATE;
+	else if (f->len == 0)
+		r = SEED_R_EMPTY;
+	else if (f->oversized)
+		r = SEED_R_OVERSIZED;
+	else if (f->len < SEED_MIN_LEN)
+		r = SEED_R_TRUNCATED;
+	else if (!f->creditable_name)
+		r = SEED_R_NO_CREDIT_FILE;
+	else if (!f->credit_enabled)
+		r = SEED_R_DISABLED;
+	else if (f->first_boot)
+		r = SEED_R_FIRST_BOOT;
+	else if (f->written_this_boot)
+		r = SEED_R_OWN_OUTPUT;
+	else if (f->consume_error == -EROFS)
+		r = SEED_R_READ_ONLY;
+	else if (f->consume_error != 0)
+		r = SEED_R_NOT_CONSUMED;
+
+	*ret_reason = r;
+	if (r != SEED_CREDITED)
+		return 0;
+	return f->len * 8 < SEED_CREDIT_MAX_BITS ? (unsigned)f->len * 8 : SEED_CREDIT_MAX_BITS;
+}
+
+size_t seed_next_len(int poolsize_bits)
+{
+	if (poolsize_bits < 0)
+		poolsize_bits = 256;
+	size_t len = (size_t)poolsize_bits / 8;
+	return len < SEED_MIN_LEN ? SEED_MIN_LEN : len > SEED_MAX_LEN ? SEED_MAX_LEN : len;
+}
+
+bool seed_first_boot(const char *machine_id_path)
+{
+	char id[64];
+
+	if (read_line_file(machine_id_path, id, sizeof(id)) < 0)
+		return true;
+	return id[0] == '\0' || strcmp(id, "uninitialized") == 0;
+}
+
+struct seed_old {
+	const char *name;
+	bool present; /* a regular file was read */
+	int error;    /* why it was not read: -ENOENT, -ELOOP, ... */
+	uint8_t data[SEED_MAX_LEN];
+	struct seed_facts f;
+};
+
+static void seed_facts_from_stat(struct seed_facts *f, const struct stat *st)
+{
+	f->regular = S_ISREG(st->st_mode);
+	f->owner_root = st->st_uid == 0;
+	f->mode_private = (st->st_mode & 077) == 0;
+	f->single_link = st->st_nlink == 1;
+	f->oversized = st->st_size > SEED_MAX_LEN;
+}
+
+/*
+ * Looks before opening (a device node or FIFO under a seed's name is never
+ * opened) and opens with O_NOFOLLOW|O_NONBLOCK, then checks it is the same file.
+ */
+static int seed_open(int dfd, const char *name, struct seed_facts *f, struct stat *ret_st)
+{
+	struct stat pre, st;
+
+	if (fstatat(dfd, name, &pre, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(pre.st_mode))
+		return -ELOOP;
+	if (!S_ISREG(pre.st_mode))
+		return -EBADFD;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_dev != pre.st_dev || st.st_ino != pre.st_ino ||
+	    !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EAGAIN; /* swapped under us */
+	}
+	seed_facts_from_stat(f, &st);
+	if (ret_st)
+		*ret_st = st;
+	return fd;
+}
+
+int seed_inspect(int dfd, const char *name, struct seed_facts *f, struct stat *ret_st)
+{
+	int fd = seed_open(dfd, name, f, ret_st);
+	if (fd < 0)
+		return fd;
+	f->len = ret_st ? (size_t)ret_st->st_size : 0;
+	close(fd);
+	return 0;
+}
+
+static const char *seed_open_error_str(int error)
+{
+	switch (error) {
+	case -ELOOP:
+		return "is a symlink: not followed";
+	case -EBADFD:
+		return "is not a regular file (directory, FIFO, device or socket): not opened";
+	case -EAGAIN:
+		return "was replaced while being opened";
+	default:
+		return strerror(-error);
+	}
+}
+
+static void seed_read_old(int dfd, struct seed_old *o)
+{
+	int fd = seed_open(dfd, o->name, &o->f, NULL);
+	if (fd < 0) {
+		o->error = fd;
+		return;
+	}
+	ssize_t n = read_full(fd, o->data, sizeof(o->data));
+	close(fd);
+	if (n < 0) {
+		o->error = (int)n;
+		return;
+	}
+	o->f.len = (size_t)n;
+	o->present = true;
+}
+
+static int seed_dir_open(const char *dir, bool create, bool *ret_private)
+{
+	struct stat st;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (dfd < 0 && errno == ENOENT && create) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (dfd < 0)
+		return -errno;
+	if (fstat(dfd, &st) < 0) {
+		int r = -errno;
+		close(dfd);
+		return r;
+	}
+	*ret_private = st.st_uid == 0 && (st.st_mode & 022) == 0;
+	return dfd;
+}
+
+/* flock with a bound: another bootseed holding the lock must not hang the boot. */
+static int seed_dir_lock(int dfd, unsigned long timeout_ms)
+{
+	const struct timespec poll = { 0, SEED_LOCK_POLL_MS * 1000000L };
+	uint64_t deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		if (flock(dfd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (now_ms() >= deadline)
+			return -ETIMEDOUT;
+		nanosleep(&poll, NULL);
+	}
+}
+
+/* Temp file (0400) → write all → fsync → close; removed again on any failure. */
+static int seed_write_tmp(int dfd, const char *tmp, const uint8_t *data, size_t len)
+{
+	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT && errno != EROFS)
+		return -errno; /* a stale temp from a crash that we cannot clear */
+	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+	if (fd < 0)
+		return -errno;
+	int r = write_full(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		(void)unlinkat(dfd, tmp, 0);
+	return r;
+}
+
+/* Fresh bytes with the tail replaced by the hash of all seen (seed rule 4). */
+static int seed_make_next(struct mix *m, uint8_t *out, size_t len, bool *ret_creditable)
+{
+	struct blake2s_state h = m->hash;
+	uint64_t clocks[2] = { clock_ns(CLOCK_REALTIME), clock_ns(CLOCK_BOOTTIME) };
+
+	int r = pool_draw(out, len, ret_creditable);
+	if (r < 0) {
+		explicit_bzero(&h, sizeof(h));
+		return r;
+	}
+	blake2s_update(&h, clocks, sizeof(clocks));
+	blake2s_update(&h, out, len);
+	blake2s_final(&h, out + len - BLAKE2S_HASH_SIZE);
+	/* The next seed also feeds later hashes in this run. */
+	mix_hash(m, out, len);
+	return 0;
+}
+
+/* Unlinks every seed that was read, then one fsync of the directory (rule 1). */
+static int seed_consume(int dfd, struct seed_old *old, size_t n)
+{
+	int worst = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!old[i].present)
+			continue;
+		if (unlinkat(dfd, old[i].name, 0) < 0)
+			worst = old[i].f.consume_error = -errno;
+	}
+	if (fsync(dfd) < 0) {
+		int r = -errno;
+		for (size_t i = 0; i < n; i++)
+			if (old[i].present && old[i].f.consume_error == 0)
+				old[i].f.consume_error = r;
+		worst = r;
+	}
+	return worst;
+}
+
+static void seed_mark_written(void)
+{
+	int fd;
+
+	if (mkdir(paths.run_dir, 0755) < 0 && errno != EEXIST)
+		return;
+	fd = open(paths.seed_written_marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void seed_feed_old(struct mix *m, struct seed_old *o)
+{
+	enum seed_reason why;
+	char reason[REPORT_REASON_MAX];
+
+	unsigned credit = seed_credit_decide(&o->f, &why);
+	if (why == SEED_R_NOT_CONSUMED)
+		snprintf(reason, sizeof(reason), "%s (%s)", seed_reason_str(why),
+			 strerror(-o->f.consume_error));
+	else
+		snprintf(reason, sizeof(reason), "%s", seed_reason_str(why));
+	mix_source(m, o->name, o->data, o->f.len, credit, "n/a", reason);
+}
+
+static void seed_report_unreadable(struct mix *m, bool load, struct seed_old *o)
+{
+	if (o->error == -ENOENT)
+		return;
+	log_warn("%s: %s, ignoring", o->name, seed_open_error_str(o->error));
+	if (load && m->run)
+		report_add(m->run, o->name, 0, 0, "n/a", seed_open_error_str(o->error));
+	m->exit_bits |= EXIT_SEED_READ;
+}
+
+/*
+ * Writes the next seed under its final name. If it was drawn before the crng was
+ * ready but the old seed has since made it ready, draw again so that the next
+ * boot can credit it; if that second write fails, keep the first as no-credit.
+ */
+static int seed_commit_next(struct mix *m, int dfd, uint8_t *next, size_t len,
+			    bool creditable)
+{
+	const char *tmp = SEED_TMP;
+
+	if (!creditable && pool_crng_ready() == 1) {
+		uint8_t late[SEED_MAX_LEN];
+		bool late_ok = false;
+		if (seed_make_next(m, late, len, &late_ok) == 0 && late_ok &&
+		    seed_write_tmp(dfd, SEED_TMP_LATE, late, len) == 0) {
+			(void)unlinkat(dfd, SEED_TMP, 0);
+			tmp = SEED_TMP_LATE;
+			creditable = true;
+		} else {
+			log_warn("could not redraw the next seed after the crng became ready; "
+				 "keeping it as %s, ignoring", SEED_NAME_NO_CREDIT);
+		}
+		explicit_bzero(late, sizeof(late));
+	}
+
+	const char *name = creditable ? SEED_NAME_CREDIT : SEED_NAME_NO_CREDIT;
+	if (renameat(dfd, tmp, dfd, name) < 0 || fsync(dfd) < 0) {
+		int r = -errno;
+		(void)unlinkat(dfd, tmp, 0);
+		log_err("cannot put the next seed in place as %s: %s", name, strerror(-r));
+		return r;
+	}
+	if (m->run) {
+		snprintf(m->run->new_seed, sizeof(m->run->new_seed), "%s", name);
+		m->run->new_seed_bytes = len;
+	}
+	log_info("next seed: wrote %s (%zu bytes)", name, len);
+	seed_mark_written();
+	return 0;
+}
+
+static int seed_run_locked(struct mix *m, const struct config *cfg, int dfd, bool load,
+			   struct seed_old *old, size_t n_old)
+{
+	uint8_t next[SEED_MAX_LEN];
+	bool creditable = false;
+	int bits = 0;
+
+	size_t len = seed_next_len(pool_size_bits());
+	int r = seed_make_next(m, next, len, &creditable);
+	if (r >= 0)
+		r = seed_write_tmp(dfd, SEED_TMP, next, len);
+	if (r == -EROFS && load) {
+		log_info("%s: read-only, seeds left in place for the next stage", cfg->seed_dir);
+	} else if (r < 0) {
+		log_err("cannot write the next seed in %s: %s; old seeds kept and not credited",
+			cfg->seed_dir, strerror(-r));
+		bits |= EXIT_SEED_WRITE;
+	} else {
+		int c = seed_consume(dfd, old, n_old);
+		if (c < 0 && c != -EROFS) {
+			log_err("cannot durably remove the old seed: %s", strerror(-c));
+			bits |= EXIT_SEED_CONSUME;
+		}
+	}
+	for (size_t i = 0; i < n_old; i++) {
+		if (r < 0 && old[i].present)
+			old[i].f.consume_error = r; /* not consumed: kept for later */
+		if (load && old[i].present)
+			seed_feed_old(m, &old[i]);
+	}
+	if (r >= 0 && seed_commit_next(m, dfd, next, len, creditable) < 0)
+		bits |= EXIT_SEED_WRITE;
+	explicit_bzero(next, sizeof(next));
+	return bits;
+}
+
+int seed_run(struct mix *m, const struct config *cfg, bool load, bool first_boot)
+{
+	struct seed_old old[2] = { { .name = SEED_NAME_CREDIT }, { .name = SEED_NAME_NO_CREDIT } };
+	char dir[PATH_MAX];
+	bool dir_private = false;
+	int bits = 0;
+
+	if (path_under_root(dir, sizeof(dir), cfg->seed_dir) < 0) {
+		log_err("seed directory path too long, ignoring");
+		return load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
+	}
+	int dfd = seed_dir_open(dir, true, &dir_private);
+	if (dfd < 0) {
+		if (load && (dfd == -ENOENT || dfd == -EROFS)) {
+			log_info("%s: no seed directory (%s), no seed to load", dir,
+				 strerror(-dfd));
+			return 0;
+		}
+		log_err("%s: cannot open seed directory: %s", dir, strerror(-dfd));
+		return load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
+	}
+	int r = seed_dir_lock(dfd, cfg->lock_timeout_ms);
+	if (r < 0) {
+		log_err("%s: cannot lock seed directory within %lu ms: %s; seeds not touched",
+			dir, cfg->lock_timeout_ms, strerror(-r));
+		close(dfd);
+		return load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
+	}
+	if (!dir_private)
+		log_warn("%s: not a root-owned directory closed to group and others; no "
+			 "seed in it will be credited", dir);
+
+	bool written = path_exists(paths.seed_written_marker);
+	for (size_t i = 0; i < ELEMENTSOF(old); i++) {
+		struct seed_old *o = &old[i];
+		seed_read_old(dfd, o);
+		if (!o->present) {
+			seed_report_unreadable(m, load, o);
+			continue;
+		}
+		o->f.creditable_name = i == 0;
+		o->f.credit_enabled = cfg->seed_credit;
+		o->f.first_boot = first_boot;
+		o->f.dir_private = dir_private;
+		o->f.written_this_boot = written;
+		/* Hashed before the next seed is drawn, so it carries this seed on. */
+		mix_hash(m, o->data, o->f.len);
+	}
+	bits |= seed_run_locked(m, cfg, dfd, load, old, ELEMENTSOF(old));
+	close(dfd); /* releases the lock */
+	explicit_bzero(old, sizeof(old));
+	return bits;
+}
+
+/* Other tools' seeds: mixed without credit and never consumed (not ours). */
+void seed_mix_foreign(struct mix *m)
+{
+	static const char *const names[] = { "seed.credit", "seed.no-credit" };
+	struct seed_facts f;
+	uint8_t buf[SEED_MAX_LEN];
+	char path[PATH_MAX + 32];
+
+	for (size_t i = 0; i <= ELEMENTSOF(names); i++) {
+		const char *label = i == 0 ? "systemd random-seed" : names[i - 1];
+		if (i == 0)
+			snprintf(path, sizeof(path), "%s", paths.systemd_seed);
+		else
+			snprintf(path, sizeof(path), "%s/%s", paths.seedrng_dir, names[i - 1]);
+		int fd = seed_open(AT_FDCWD, path, &f, NULL);
+		if (fd < 0) {
+			if (fd != -ENOENT)
+				log_debug("%s: %s, not mixed", path, seed_open_error_str(fd));
+			continue;
+		}
+		ssize_t n = read_full(fd, buf, sizeof(buf));
+		close(fd);
+		if (n <= 0)
+			continue;
+		char name[40];
+		snprintf(name, sizeof(name), "%s%s", i == 0 ? "" : "seedrng ", label);
+		mix_source(m, name, buf, (size_t)n, 0, "n/a",
+			   "another tool's seed: that tool consumes and credits it, so bootseed "
+			   "only mixes it (double count)");
+	}
+	explicit_bzero(buf, sizeof(buf));
+}
