@@ -12,6 +12,7 @@
 
 static const char *log_kmsg_path = "/dev/kmsg";
 static bool log_verbose;
+static unsigned log_n_warnings;
 
 /* An empty @kmsg_path logs to stderr only (used by "status"). */
 void log_init(const char *kmsg_path, bool verbose)
@@ -50,6 +51,8 @@ void log_msg(int prio, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
+	if (prio <= LOG_WARNING)
+		log_n_warnings++;
 	if (prio == LOG_DEBUG && !log_verbose)
 		return;
 	va_start(ap, fmt);
@@ -61,4 +64,9 @@ void log_msg(int prio, const char *fmt, ...)
 			*p = ' ';
 	log_to_kmsg(prio, line);
 	fprintf(stderr, "bootseed: %s\n", line);
+}
+
+unsigned log_warnings(void)
+{
+	return log_n_warnings;
 }

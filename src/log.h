@@ -11,6 +11,8 @@
 
 void log_init(const char *kmsg_path, bool verbose);
 void log_set_verbose(bool verbose);
+/* How many warnings or errors were logged so far (tests and summaries). */
+unsigned log_warnings(void);
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)

@@ -31,3 +31,8 @@ int pool_draw(void *buf, size_t len, bool *ret_creditable);
 /* Asks a ready crng to reseed now so freshly added data takes effect. */
 int pool_reseed(void);
 void pool_close(void);
+
+#ifdef BOOTSEED_TEST_HOOKS
+/* Forgets what the stand-in pool was credited (a new "boot"). */
+void pool_test_reset(void);
+#endif

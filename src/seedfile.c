@@ -32,7 +32,7 @@ static const char *const seed_reasons[] = {
 	[SEED_R_LINKS] = "has more than one hard link: another name may hold a copy",
 	[SEED_R_DIR_NOT_PRIVATE] = "the seed directory is writable by group or others: the file "
 				   "may have been planted",
-	[SEED_R_EMPTY] = "empty",
+	[SEED_R_EMPTY] = "empty: nothing to credit",
 	[SEED_R_TRUNCATED] = "shorter than 32 bytes: truncated, not a seed bootseed wrote",
 	[SEED_R_OVERSIZED] = "larger than 512 bytes: not a seed bootseed wrote",
 	[SEED_R_OWN_OUTPUT] = "written earlier in this boot from the pool itself: crediting it "

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The seed credit decision as a table: each rule, each reason. */
+#include <errno.h>
+
+#include "seedfile.h"
+#include "unit.h"
+
+static struct seed_facts good(void)
+{
+	return (struct seed_facts){
+		.creditable_name = true,
+		.credit_enabled = true,
+		.first_boot = false,
+		.regular = true,
+		.owner_root = true,
+		.mode_private = true,
+		.single_link = true,
+		.dir_private = true,
+		.oversized = false,
+		.len = 32,
+		.written_this_boot = false,
+		.consume_error = 0,
+	};
+}
+
+struct row {
+	const char *what;
+	void (*change)(struct seed_facts *f);
+	unsigned bits;
+	enum seed_reason reason;
+};
+
+static void c_none(struct seed_facts *f) { (void)f; }
+static void c_no_credit_name(struct seed_facts *f) { f->creditable_name = false; }
+static void c_disabled(struct seed_facts *f) { f->credit_enabled = false; }
+static void c_first_boot(struct seed_facts *f) { f->first_boot = true; }
+static void c_not_regular(struct seed_facts *f) { f->regular = false; }
+static void c_not_root(struct seed_facts *f) { f->owner_root = false; }
+static void c_not_private(struct seed_facts *f) { f->mode_private = false; }
+static void c_links(struct seed_facts *f) { f->single_link = false; }
+static void c_dir(struct seed_facts *f) { f->dir_private = false; }
+static void c_empty(struct seed_facts *f) { f->len = 0; }
+static void c_truncated(struct seed_facts *f) { f->len = 31; }
+static void c_oversized(struct seed_facts *f) { f->len = 512; f->oversized = true; }
+static void c_own(struct seed_facts *f) { f->written_this_boot = true; }
+static void c_rofs(struct seed_facts *f) { f->consume_error = -EROFS; }
+static void c_eio(struct seed_facts *f) { f->consume_error = -EIO; }
+static void c_nospc(struct seed_facts *f) { f->consume_error = -ENOSPC; }
+static void c_big(struct seed_facts *f) { f->len = 512; }
+static void c_40(struct seed_facts *f) { f->len = 40; }
+/* Two faults: the reason named is the first rule in the order of the code. */
+static void c_first_boot_rofs(struct seed_facts *f) { f->first_boot = true; f->consume_error = -EROFS; }
+static void c_no_credit_not_root(struct seed_facts *f) { f->creditable_name = false; f->owner_root = false; }
+
+static const struct row rows[] = {
+	{ "all rules hold", c_none, 256, SEED_CREDITED },
+	{ "512-byte seed is capped at the crng's 256 bits", c_big, 256, SEED_CREDITED },
+	{ "40-byte seed", c_40, 256, SEED_CREDITED },
+	{ "seed.no-credit", c_no_credit_name, 0, SEED_R_NO_CREDIT_FILE },
+	{ "seed_credit = no", c_disabled, 0, SEED_R_DISABLED },
+	{ "first boot", c_first_boot, 0, SEED_R_FIRST_BOOT },
+	{ "not regular", c_not_regular, 0, SEED_R_NOT_REGULAR },
+	{ "not root-owned", c_not_root, 0, SEED_R_NOT_ROOT },
+	{ "group/other bits", c_not_private, 0, SEED_R_NOT_PRIVATE },
+	{ "hard links", c_links, 0, SEED_R_LINKS },
+	{ "directory not private", c_dir, 0, SEED_R_DIR_NOT_PRIVATE },
+	{ "empty", c_empty, 0, SEED_R_EMPTY },
+	{ "truncated", c_truncated, 0, SEED_R_TRUNCATED },
+	{ "oversized", c_oversized, 0, SEED_R_OVERSIZED },
+	{ "written this boot", c_own, 0, SEED_R_OWN_OUTPUT },
+	{ "read-only directory", c_rofs, 0, SEED_R_READ_ONLY },
+	{ "unlink/fsync failed", c_eio, 0, SEED_R_NOT_CONSUMED },
+	{ "next seed not written", c_nospc, 0, SEED_R_NOT_CONSUMED },
+	{ "first boot and read-only", c_first_boot_rofs, 0, SEED_R_FIRST_BOOT },
+	{ "no-credit and not root", c_no_credit_not_root, 0, SEED_R_NOT_ROOT },
+};
+
+static void test_table(void)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct seed_facts f = good();
+		enum seed_reason why = (enum seed_reason)-1;
+		rows[i].change(&f);
+		unsigned bits = seed_credit_decide(&f, &why);
+		if (bits != rows[i].bits || why != rows[i].reason)
+			fprintf(stderr, "  row '%s': got %u bits, reason %d\n", rows[i].what, bits,
+				why);
+		CHECK(bits == rows[i].bits);
+		CHECK(why == rows[i].reason);
+		CHECK(why == SEED_CREDITED || strlen(seed_reason_str(why)) > 10);
+	}
+}
+
+static void test_next_len(void)
+{
+	CHECK(seed_next_len(256) == 32);
+	CHECK(seed_next_len(4096) == 512);
+	CHECK(seed_next_len(8192) == 512);
+	CHECK(seed_next_len(64) == 32);
+	CHECK(seed_next_len(-5) == 32);
+	CHECK(seed_next_len(1024) == 128);
+}
+
+int main(void)
+{
+	RUN(test_table);
+	RUN(test_next_len);
+	return unit_done();
+}

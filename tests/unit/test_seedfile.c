@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The seed life cycle in temporary directories, through seed_run() with the
+ * kernel replaced by the test stand-in pool ($BOOTSEED_TEST_POOL).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bootseed.h"
+#include "config.h"
+#include "fileio.h"
+#include "log.h"
+#include "mix.h"
+#include "paths.h"
+#include "pool.h"
+#include "seedfile.h"
+#include "unit.h"
+
+static char base[64], root[128], kroot[128], seeddir[192], poolfile[192];
+static struct report_run run;
+
+/* Runs a shell command with every "@" replaced by @arg. */
+static void sh(const char *tmpl, const char *arg)
+{
+	char cmd[1024];
+	size_t n = 0, alen = strlen(arg);
+
+	for (const char *p = tmpl; *p && n + alen + 1 < sizeof(cmd); p++) {
+		if (*p == '@') {
+			memcpy(cmd + n, arg, alen);
+			n += alen;
+		} else {
+			cmd[n++] = *p;
+		}
+	}
+	cmd[n] = '\0';
+	if (system(cmd) != 0)
+		fprintf(stderr, "  setup command failed: %s\n", cmd);
+}
+
+/* A fresh fake root and fake kernel tree: a new "machine" in a new "boot". */
+static void setup(const char *machine_id)
+{
+	strcpy(base, "/tmp/bootseed-unit-XXXXXX");
+	if (!mkdtemp(base))
+		abort();
+	snprintf(root, sizeof(root), "%s/root", base);
+	snprintf(kroot, sizeof(kroot), "%s/k", base);
+	snprintf(seeddir, sizeof(seeddir), "%s/var/lib/bootseed", root);
+	snprintf(poolfile, sizeof(poolfile), "%s/pool", kroot);
+	sh("mkdir -p @/root/etc @/root/var/lib/bootseed @/k/run @/k/proc/sys/kernel/random", base);
+	sh("chmod 700 @/root/var/lib/bootseed && echo 256 > @/k/proc/sys/kernel/random/poolsize", base);
+	if (machine_id) {
+		char p[256];
+		snprintf(p, sizeof(p), "%s/etc/machine-id", root);
+		FILE *f = fopen(p, "w");
+		fputs(machine_id, f);
+		fclose(f);
+	}
+	setenv("BOOTSEED_TEST_KROOT", kroot, 1);
+	setenv("BOOTSEED_TEST_POOL", poolfile, 1);
+	setenv("BOOTSEED_TEST_CRNG", "notready", 1);
+	pool_test_reset();
+	paths_init(root);
+}
+
+static void teardown(void)
+{
+	sh("rm -rf @", base);
+}
+
+static void put_seed(const char *name, size_t len, mode_t mode)
+{
+	char p[256];
+	uint8_t buf[1024];
+	snprintf(p, sizeof(p), "%s/%s", seeddir, name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 37 + 11);
+	if (len)
+		(void)!write(fd, buf, len < sizeof(buf) ? len : sizeof(buf));
+	fchmod(fd, mode);
+	close(fd);
+}
+
+/* The contents of a seed file, or -1 when absent. */
+static ssize_t get_seed(const char *name, uint8_t *buf, size_t max)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s", seeddir, name);
+	return read_small_file(AT_FDCWD, p, buf, max);
+}
+
+static int run_seed(bool load, bool first_boot)
+{
+	struct config cfg;
+	struct mix m;
+
+	config_defaults(&cfg);
+	memset(&run, 0, sizeof(run));
+	mix_init(&m, &run, load);
+	int bits = seed_run(&m, &cfg, load, first_boot);
+	return bits | m.exit_bits;
+}
+
+static const struct report_source *src(const char *name)
+{
+	for (size_t i = 0; i < run.n_sources; i++)
+		if (strcmp(run.sources[i].name, name) == 0)
+			return &run.sources[i];
+	return NULL;
+}
+
+static bool pool_has(const char *needle)
+{
+	char buf[8192];
+	ssize_t n = read_small_file(AT_FDCWD, poolfile, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+static bool exists(const char *name)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s", seeddir, name);
+	return path_exists(p);
+}
+
+static void check_reason(const char *name, enum seed_reason r)
+{
+	const struct report_source *s = src(name);
+	CHECK(s != NULL);
+	if (s) {
+		CHECK(s->credited_bits == 0);
+		CHECK(strstr(s->reason, seed_reason_str(r)) != NULL);
+	}
+}
+
+static void test_creditable_seed_consumed_credited_replaced(void)
+{
+	uint8_t old[64], now[64];
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed("seed.credit", 32, 0400);
+	get_seed("seed.credit", old, sizeof(old));
+	CHECK(run_seed(true, false) == 0);
+	CHECK(pool_has("source=seed.credit bytes=32 credit=256"));
+	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
+	/* the stand-in crng became ready with those 256 bits: the next one is creditable */
+	CHECK(get_seed("seed.credit", now, sizeof(now)) == 32);
+	CHECK(memcmp(old, now, 32) != 0);
+	CHECK(strcmp(run.new_seed, "seed.credit") == 0);
+	CHECK(!exists("seed.no-credit") && !exists(".seed.new") && !exists(".seed.new2"));
+	struct stat st;
+	char p[256];
+	snprintf(p, sizeof(p), "%s/seed.credit", seeddir);
+	CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0400 && st.st_uid == geteuid());
+
+	/* Same boot, second run: that seed is the pool's own output. */
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_OWN_OUTPUT);
+	teardown();
+}
+
+static void test_no_credit_seed(void)
+{
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed("seed.no-credit", 32, 0400);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.no-credit", SEED_R_NO_CREDIT_FILE);
+	CHECK(pool_has("source=seed.no-credit bytes=32 credit=0"));
+	CHECK(exists("seed.no-credit")); /* crng still not ready: next one is no-credit */
+	CHECK(!exists("seed.credit"));
+	teardown();
+}
+
+static void test_first_boot(void)
+{
+	static const char *const ids[] = { NULL, "", "uninitialized\n" };
+	for (size_t i = 0; i < 3; i++) {
+		setup(ids[i]);
+		CHECK(seed_first_boot(paths.machine_id));
+		put_seed("seed.credit", 32, 0400);
+		CHECK(run_seed(true, seed_first_boot(paths.machine_id)) == 0);
+		check_reason("seed.credit", SEED_R_FIRST_BOOT);
+		/* consumed and replaced: a golden image's seed does not survive a boot */
+		CHECK(exists("seed.no-credit"));
+		CHECK(!exists("seed.credit"));
+		teardown();
+	}
+	setup("0123456789abcdef0123456789abcdef\n");
+	CHECK(!seed_first_boot(paths.machine_id));
+	teardown();
+}
+
+static void test_truncated_empty_oversized(void)
+{
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed("seed.credit", 10, 0400);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_TRUNCATED);
+	CHECK(pool_has("source=seed.credit bytes=10 credit=0"));
+	teardown();
+
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed("seed.credit", 0, 0400);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_EMPTY);
+	teardown();
+
+	/* A 1 GiB sparse file: read only 512 bytes of it, credit nothing. */
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed("seed.credit", 600, 0400);
+	char p[256];
+	snprintf(p, sizeof(p), "%s/seed.credit", seeddir);
+	CHECK(truncate(p, 1L << 30) == 0);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_OVERSIZED);
+	CHECK(pool_has("source=seed.credit bytes=512 credit=0"));
+	CHECK(!exists("seed.credit") || get_seed("seed.credit", (uint8_t[64]){ 0 }, 64) == 32);
+	teardown();
+}
+
+static void test_world_readable_and_foreign_owner(void)
+{
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed("seed.credit", 32, 0444);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_NOT_PRIVATE);
+	teardown();
+
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed("seed.credit", 32, 0440);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_NOT_PRIVATE);
+	teardown();
+
+	if (geteuid() != 0)
+		SKIP("chown to another user needs root");
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed("seed.credit", 32, 0400);
+	char p[256];
+	snprintf(p, sizeof(p), "%s/seed.credit", seeddir);
+	CHECK(chown(p, 1000, 1000) == 0);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_NOT_ROOT);
+	teardown();
+}
+
+static void test_symlink_and_fifo_not_followed(void)
+{
+	char p[256], target[256];
+	uint8_t before[64], after[64];
+
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed("secret", 32, 0400);
+	get_seed("secret", before, sizeof(before));
+	snprintf(p, sizeof(p), "%s/seed.credit", seeddir);
+	snprintf(target, sizeof(target), "%s/secret", seeddir);
+	CHECK(symlink(target, p) == 0);
+	CHECK(run_seed(true, false) & EXIT_SEED_READ);
+	CHECK(!pool_has("source=seed.credit"));
+	CHECK(src("seed.credit") && strstr(src("seed.credit")->reason, "symlink"));
+	CHECK(get_seed("secret", after, sizeof(after)) == 32 && memcmp(before, after, 32) == 0);
+	teardown();
+
+	/* A FIFO would block a plain open/read forever: it must not be opened. */
+	setup("0123456789abcdef0123456789abcdef\n");
+	snprintf(p, sizeof(p), "%s/seed.credit", seeddir);
+	CHECK(mkfifo(p, 0400) == 0);
+	uint64_t t0 = now_ms();
+	CHECK(run_seed(true, false) & EXIT_SEED_READ);
+	CHECK(now_ms() - t0 < 5000);
+	CHECK(!pool_has("source=seed.credit"));
+	teardown();
+
+	/* A directory under the seed's name. */
+	setup("0123456789abcdef0123456789abcdef\n");
+	snprintf(p, sizeof(p), "%s/seed.credit", seeddir);
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK(run_seed(true, false) & EXIT_SEED_READ);
+	CHECK(!pool_has("source=seed.credit"));
+	teardown();
+}
+
+static void test_missing_directory(void)
+{
+	setup("0123456789abcdef0123456789abcdef\n");
+	sh("rm -rf @", seeddir);
+	CHECK(run_seed(true, false) == 0);
+	struct stat st;
+	CHECK(stat(seeddir, &st) == 0 && (st.st_mode & 07777) == 0700);
+	CHECK(exists("seed.no-credit")); /* a first seed for the next boot */
+	teardown();
+
+	/* No /var/lib at all (an initramfs without the root): nothing to do. */
+	setup("0123456789abcdef0123456789abcdef\n");
+	sh("rm -rf @/var", root);
+	CHECK(run_seed(true, false) == 0);
+	CHECK(run.n_sources == 0);
+	/* ...but save must say it could not save */
+	CHECK(run_seed(false, false) & EXIT_SEED_WRITE);
+	teardown();
+}
+
+static void test_stale_temp_file(void)
+{
+	setup("0123456789abcdef0123456789abcdef\n");
+	put_seed(".seed.new", 32, 0400);
+	put_seed("seed.credit", 32, 0400);
+	CHECK(run_seed(true, false) == 0);
+	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
+	CHECK(!exists(".seed.new"));
+	teardown();
+}
+
+static void test_save(void)
+{
+	uint8_t old[64], now[64];
+	setup("0123456789abcdef0123456789abcdef\n");
+	setenv("BOOTSEED_TEST_CRNG", "ready", 1);
+	put_seed("seed.no-credit", 32, 0400);
+	get_seed("seed.no-credit", old, sizeof(old));
+	CHECK(run_seed(false, false) == 0);
+	CHECK(!path_exists(poolfile)); /* save never feeds the kernel */
+	CHECK(!exists("seed.no-credit"));
+	CHECK(get_seed("seed.credit", now, sizeof(now)) == 32);
+	CHECK(memcmp(old, now, 32) != 0);
+	teardown();
+}
+
+/* The usual initramfs case: the root is mounted read-only. */
+static void test_read_only_directory(void)
+{
+	uint8_t before[64], after[64];
+
+	if (geteuid() != 0)
+		SKIP("a read-only tmpfs needs root");
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		SKIP("cannot make a private mount namespace");
+	setup("0123456789abcdef0123456789abcdef\n");
+	CHECK(mount("tmpfs", seeddir, "tmpfs", 0, "mode=0700") == 0);
+	put_seed("seed.credit", 32, 0400);
+	get_seed("seed.credit", before, sizeof(before));
+	CHECK(mount(NULL, seeddir, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0);
+
+	CHECK(run_seed(true, false) == 0); /* expected in an initramfs: not a failure */
+	check_reason("seed.credit", SEED_R_READ_ONLY);
+	CHECK(pool_has("source=seed.credit bytes=32 credit=0"));
+	CHECK(get_seed("seed.credit", after, sizeof(after)) == 32);
+	CHECK(memcmp(before, after, 32) == 0);
+	CHECK(run.new_seed[0] == '\0');
+
+	/* save on a read-only directory is a failure, and says so */
+	CHECK(run_seed(false, false) & EXIT_SEED_WRITE);
+	CHECK(get_seed("seed.credit", after, sizeof(after)) == 32 && memcmp(before, after, 32) == 0);
+
+	/* The next stage, on a writable root, consumes and credits it: once. */
+	CHECK(mount(NULL, seeddir, NULL, MS_REMOUNT, NULL) == 0);
+	CHECK(run_seed(true, false) == 0);
+	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
+	umount(seeddir);
+	teardown();
+}
+
+int main(void)
+{
+	log_init("", false);
+	RUN(test_creditable_seed_consumed_credited_replaced);
+	RUN(test_no_credit_seed);
+	RUN(test_first_boot);
+	RUN(test_truncated_empty_oversized);
+	RUN(test_world_readable_and_foreign_owner);
+	RUN(test_symlink_and_fifo_not_followed);
+	RUN(test_missing_directory);
+	RUN(test_stale_temp_file);
+	RUN(test_save);
+	RUN(test_read_only_directory);
+	return unit_done();
+}
