@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs what building and testing bootseed needs on Debian 12 (as root).
+# Only missing packages are installed; apt-get update runs only when needed.
+set -u
+
+PKGS="build-essential pkg-config jq strace shellcheck
+qemu-system-x86 qemu-utils swtpm swtpm-tools busybox-static
+e2fsprogs cpio gzip xz-utils zstd kmod dpkg-dev"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+# The boot tests fetch the Debian kernel with apt-get download: that needs lists.
+need_update=0
+apt-cache policy linux-image-amd64 2>/dev/null | grep -q 'Candidate: [0-9]' || need_update=1
+[ -z "$missing" ] && [ "$need_update" = 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing:$missing (run as root to install them)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+if [ "$need_update" = 1 ]; then
+	apt-get update -q || exit 1
+fi
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+# shellcheck disable=SC2086
+if ! apt-get install -y -q --no-install-recommends $missing; then
+	apt-get update -q || exit 1
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing || exit 1
+fi
