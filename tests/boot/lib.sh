@@ -45,6 +45,8 @@
 #   BOOT_APPEND       replaces the base cmdline
 #                     (default "console=ttyS0 random.trust_cpu=off panic=-1")
 #   BOOT_TPM=1        attach a fresh swtpm TPM 2.0 (tpm-tis) for this boot
+#   BOOT_SWTPM_ARGS   extra swtpm arguments (word-split); none are needed
+#   BOOT_SWTPM_LOGLEVEL  swtpm --log level (default 1), log in LOG.tpm/
 #   BOOT_VIRTIO_RNG=1 add -device virtio-rng-pci
 #   BOOT_QEMU_ARGS    extra qemu arguments (word-split)
 #   BOOT_FSCK=0       skip the e2fsck -fy of IMAGE after the boot
@@ -107,14 +109,9 @@ _boot_kernel_vars() {
     export BOOT_KVER BOOT_KPKG BOOT_KROOT BOOT_VMLINUZ BOOT_MODDIR
 }
 
-# boot_kernel_fetch SERIES
-boot_kernel_fetch() {
-    local series=${1:?boot_kernel_fetch SERIES}
-    local dir=$BOOT_CACHE/kernel-$series pkg tmp deb kver
-    if [ -f "$dir/ok" ]; then
-        _boot_kernel_vars "$dir"
-        return 0
-    fi
+# _boot_kernel_fetch_locked SERIES DIR: download, unpack, depmod into DIR.
+_boot_kernel_fetch_locked() {
+    local series=$1 dir=$2 pkg tmp deb kver
     command -v depmod >/dev/null ||
         { boot_err "depmod missing: apt-get install kmod"; return 1; }
     pkg=$(_boot_resolve_kpkg "$series") || return 1
@@ -141,6 +138,20 @@ boot_kernel_fetch() {
     echo "$kver" >"$dir/kver"
     echo "$pkg" >"$dir/pkg"
     touch "$dir/ok"
+}
+
+# boot_kernel_fetch SERIES: cached in $BOOT_CACHE/kernel-SERIES (the "ok"
+# stamp marks a complete unpack; concurrent callers serialise on a flock).
+boot_kernel_fetch() {
+    local series=${1:?boot_kernel_fetch SERIES}
+    local dir=$BOOT_CACHE/kernel-$series
+    if [ ! -f "$dir/ok" ]; then
+        mkdir -p "$BOOT_CACHE" || return 1
+        (
+            flock 9
+            [ -f "$dir/ok" ] || _boot_kernel_fetch_locked "$series" "$dir"
+        ) 9>"$BOOT_CACHE/kernel-$series.lock" || return 1
+    fi
     _boot_kernel_vars "$dir"
 }
 
@@ -317,7 +328,8 @@ _boot_swtpm_start() {
     mkdir -p "$dir/state"
     swtpm socket --tpm2 --tpmstate dir="$dir/state" \
         --ctrl type=unixio,path="$dir/sock" --terminate \
-        --log file="$dir/swtpm.log",level=1 &
+        --log "file=$dir/swtpm.log,level=${BOOT_SWTPM_LOGLEVEL:-1}" \
+        ${BOOT_SWTPM_ARGS:-} &
     BOOT_SWTPM_PID=$!
     for i in $(seq 50); do
         [ -S "$dir/sock" ] && return 0
