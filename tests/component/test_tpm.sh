@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# src/tpm.c through the real device TCTI, which opens a character device: a pty.
+# Behind it, either swtpm (a fresh one per case on a free port, bridged by
+# socat; socat -x records every command) or tests/component/tpm/fake_tpm (a
+# TPM stand-in with scripted answers and a log of the commands it read). The
+# driver tests/component/tpm/tpm_probe prints one line per call: rc, elapsed
+# time, device, commands, retries, max digest, the bytes (hex) and checks that
+# a failed call wiped the buffer and gave SIGALRM back.
+set -u
+. "$(dirname "$0")/../lib.sh"
+t_need cc pkg-config swtpm socat setpriv
+LIBS="tss2-sys tss2-tcti-device tss2-mu"
+# shellcheck disable=SC2086
+pkg-config --exists $LIBS || {
+	t_fail "pkg-config finds no $LIBS (apt-get install libtss2-dev)"
+	t_done
+}
+
+W=$(mktemp -d /tmp/bootseed-tpm-XXXXXX)
+chmod 755 "$W" # the EBUSY case runs the probe as nobody
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+# --- build the driver and the fake ---------------------------------------------
+S=$T_TOP/src
+T=$T_TOP/tests/component/tpm
+WARN="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2"
+# shellcheck disable=SC2086,SC2046
+if ! cc -D_GNU_SOURCE -O2 -g $WARN -Werror=implicit-function-declaration -I"$S" \
+	$(pkg-config --cflags $LIBS) -o "$W/tpm_probe" "$T/tpm_probe.c" "$S/tpm.c" \
+	"$S/fileio.c" $(pkg-config --libs $LIBS) >"$W/build.log" 2>&1 ||
+	! cc -D_GNU_SOURCE -O2 $WARN -o "$W/fake_tpm" "$T/fake_tpm.c" >>"$W/build.log" 2>&1; then
+	cat "$W/build.log"
+	t_fail "build tpm_probe and fake_tpm"
+	t_done
+fi
+t_ok "build tpm_probe (src/tpm.c + src/fileio.c, -l${LIBS// / -l}) and fake_tpm"
+
+# --- helpers ---------------------------------------------------------------------
+N=0
+DEV= # the fake /dev of the current case
+OUT= # the probe's output line
+new_dev() {
+	N=$((N + 1))
+	DEV=$W/case$N/dev
+	mkdir -p "$DEV" "$W/case$N/state"
+	chmod 755 "$W/case$N" "$DEV"
+}
+wait_for() { # wait_for PATH PID: until PATH exists (5 s), while PID lives
+	local i
+	for i in $(seq 250); do
+		[ -e "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_swtpm NAME: a fresh swtpm on a free port pair, reached as $DEV/NAME.
+SW_PID='' SOCAT_PID=''
+start_swtpm() {
+	local port i
+	new_dev
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		port=$((20000 + (RANDOM % 10000) * 2))
+		port_busy "$port" || port_busy $((port + 1)) || {
+			swtpm socket --tpm2 --flags not-need-init,startup-clear \
+				--server type=tcp,port=$port,bindaddr=127.0.0.1 \
+				--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
+				--tpmstate dir="$W/case$N/state" --log file="$W/case$N/swtpm.log" &
+			SW_PID=$!
+			PIDS+=("$SW_PID")
+			# Readiness on the control port: the server port serves one client.
+			for i in $(seq 100); do
+				kill -0 "$SW_PID" 2>/dev/null || break
+				port_busy $((port + 1)) && break 2
+				sleep 0.02
+			done
+			kill -9 "$SW_PID" 2>/dev/null
+		}
+	done
+	kill -0 "$SW_PID" 2>/dev/null || return 1
+	# rawer: no echo, no CR/NL mapping, no XON/XOFF, no signals: binary-clean.
+	# -t 0.05: pass on swtpm's end of stream at once (closing the pty).
+	socat -t 0.05 -x pty,link="$DEV/$1",rawer "tcp:127.0.0.1:$port" 2>"$W/case$N/socat.log" &
+	SOCAT_PID=$!
+	PIDS+=("$SOCAT_PID")
+	wait_for "$DEV/$1" "$SOCAT_PID"
+}
+
+# start_fake NAME [fake_tpm options]: the fake reached as $DEV/NAME.
+FAKE_PID=
+start_fake() {
+	local name=$1
+	shift
+	new_dev
+	"$W/fake_tpm" "$DEV/$name" "$W/case$N/fake.log" "$@" &
+	FAKE_PID=$!
+	PIDS+=("$FAKE_PID")
+	wait_for "$DEV/$name" "$FAKE_PID"
+}
+
+stop_case() { # the current case's processes
+	local p
+	for p in ${SW_PID:+"$SW_PID"} ${SOCAT_PID:+"$SOCAT_PID"} ${FAKE_PID:+"$FAKE_PID"}; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	SW_PID='' SOCAT_PID='' FAKE_PID=''
+}
+
+# probe LEN TIMEOUT_MS [DIR]: runs the driver; its stderr must stay empty.
+CALLS=0
+probe() {
+	CALLS=$((CALLS + 1))
+	OUT=$("$W/tpm_probe" "${3:-$DEV}" "$1" "$2" 2>"$W/stderr")
+	echo "$OUT" >>"$W/all.out"
+	cat "$W/stderr" >>"$W/all.err"
+	echo "  $OUT" | cut -c1-230
+}
+f() { sed -n "s/.* $1=\([^ \"]*\).*/\1/p" <<<" $OUT"; }
+fq() { sed -n "s/.* $1=\"\([^\"]*\)\".*/\1/p" <<<" $OUT"; }
+is() { [ "$(f "$1")" = "$2" ]; }
+elapsed_in() { [ "$(f elapsed_ms)" -ge "$1" ] && [ "$(f elapsed_ms)" -le "$2" ]; }
+# The fake hands out 00 01 02 ... across answers: bytes FROM.. in hex, LEN of them.
+counting() {
+	local i s=
+	for ((i = $1; i < $1 + $2; i++)); do s+=$(printf %02x $((i & 255))); done
+	echo "$s"
+}
+fake_asked() { sed -n 's/.* asked=\([0-9]*\) .*/\1/p' "$W/case$N/fake.log" | paste -sd,; }
+socat_cmds() { grep -c '^>' "$W/case$N/socat.log"; }
+socat_getrandom() { # socat_getrandom SIZE_HEX: GetRandom commands of that size seen
+	grep -c "^ 80 01 00 00 00 0c 00 00 01 7b $1\$" "$W/case$N/socat.log"
+}
+
+# --- swtpm: success, command count, freshness ----------------------------------
+if start_swtpm tpmrm0; then
+	probe 64 2000
+	t_check "swtpm: 64 bytes in one call" is rc 0
+	t_check "swtpm: /dev/tpmrm0 used, no fallback" \
+		bash -c "[ '$(f device)' = '$DEV/tpmrm0' ] && [ -z '$(fq fallback)' ]"
+	hex=$(f hex)
+	t_check "swtpm: 128 hex digits, not the 0xa5 fill, not zeros" \
+		bash -c "[ \${#1} -eq 128 ] && [[ \$1 != *a5a5a5a5* ]] && [[ \$1 != *00000000* ]]" _ "$hex"
+	t_check "swtpm: 2 commands counted (TCTI probe + GetRandom(64)), max digest 64" \
+		bash -c "[ '$(f commands)' = 2 ] && [ '$(f max_digest)' = 64 ]"
+	sleep 0.1 # socat -x writes after forwarding
+	t_check "swtpm: socat saw exactly 2 commands: GetRandom(8), then GetRandom(64)" \
+		bash -c "[ $(socat_cmds) -eq 2 ] && [ $(socat_getrandom '00 08') -eq 1 ] && [ $(socat_getrandom '00 40') -eq 1 ]"
+	probe 64 2000
+	t_check "swtpm: a second call gets different bytes" bash -c "[ '$(f rc)' = 0 ] && [ '$(f hex)' != '$hex' ]"
+	probe 100 2000
+	t_check "swtpm: 100 bytes = GetRandom(64) + GetRandom(36), 3 commands" \
+		bash -c "[ '$(f rc)' = 0 ] && [ \$(echo -n '$(f hex)' | wc -c) -eq 200 ] && [ '$(f commands)' = 3 ]"
+	# Whole responses over a pty, every time: 200 calls, 200 distinct answers.
+	for i in $(seq 200); do
+		"$W/tpm_probe" "$DEV" 64 2000 2>>"$W/all.err" | sed -n 's/^rc=0 .* hex=\(.*\)/\1/p'
+	done >"$W/many"
+	t_check "swtpm: 200 calls in a row over the pty all succeed, all different" \
+		bash -c "[ \$(grep -c '^[0-9a-f]\{128\}\$' '$W/many') -eq 200 ] && [ -z \"\$(sort '$W/many' | uniq -d)\" ]"
+else
+	t_fail "swtpm: could not start swtpm and socat (see $W/case$N)"
+fi
+stop_case
+
+# --- device choice ---------------------------------------------------------------
+if start_swtpm tpm0; then
+	probe 64 2000
+	t_check "no tpmrm0: falls back to swtpm as tpm0, says why" \
+		bash -c "[ '$(f rc)' = 0 ] && [ '$(f device)' = '$DEV/tpm0' ] && [ '$(fq fallback)' = 'tpmrm0: absent' ]"
+else
+	t_fail "swtpm as tpm0: could not start"
+fi
+stop_case
+
+new_dev
+probe 64 2000
+t_check "no TPM at all: -ENODEV at once, no command, reasons for both nodes" \
+	bash -c "[ '$(f rc)' = ENODEV ] && [ '$(f elapsed_ms)' -le 50 ] && [ '$(f commands)' = 0 ] &&
+		[ '$(fq fallback)' = 'tpmrm0: absent' ] && [[ '$(fq error)' == *'tpm0: absent'* ]]"
+
+start_fake tpm0
+: >"$DEV/tpmrm0"
+probe 64 2000
+t_check "tpmrm0 a regular file: not used, tpm0 used, reason given" \
+	bash -c "[ '$(f rc)' = 0 ] && [ '$(f device)' = '$DEV/tpm0' ] && [ '$(fq fallback)' = 'tpmrm0: not a character device' ]"
+stop_case
+
+# tpm0 admits one user: TIOCEXCL gives the same EBUSY to a second, unprivileged opener.
+if [ "$(id -u)" = 0 ]; then
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	start_fake tpm0 --exclusive
+	OUT=$(as_nobody "$W/tpm_probe" "$DEV" 64 2000 2>>"$W/all.err")
+	echo "  $OUT" | cut -c1-230
+	t_check "tpm0 busy (held by another user): -EBUSY, reasons for both nodes" \
+		bash -c "[ '$(f rc)' = EBUSY ] && [ '$(fq fallback)' = 'tpmrm0: absent' ] && [[ '$(fq error)' == *busy* ]]"
+	stop_case
+	start_fake tpm0
+	OUT=$(as_nobody "$W/tpm_probe" "$DEV" 64 2000 2>>"$W/all.err")
+	t_check "control: the same fake without TIOCEXCL works for that user" is rc 0
+	stop_case
+else
+	t_skip "tpm0 busy: needs root to drop to another user"
+fi
+
+# --- max digest ------------------------------------------------------------------
+start_fake tpmrm0 --max-digest 32
+probe 64 2000
+t_check "max digest 32: 64 bytes as 32 + 32, the exact bytes sent, 3 commands" \
+	bash -c "[ '$(f rc)' = 0 ] && [ '$(f hex)' = '$(counting 8 64)' ] && [ '$(f commands)' = 3 ] &&
+		[ '$(f max_digest)' = 32 ] && [ '$(fake_asked)' = 8,64,32 ]"
+stop_case
+start_fake tpmrm0 --max-digest 48
+probe 64 2000
+t_check "max digest 48: 64 bytes as 48 + 16, exact bytes, 3 commands" \
+	bash -c "[ '$(f rc)' = 0 ] && [ '$(f hex)' = '$(counting 8 64)' ] && [ '$(f max_digest)' = 48 ] &&
+		[ '$(fake_asked)' = 8,64,16 ]"
+stop_case
+start_fake tpmrm0 --max-digest 48
+probe 100 2000
+t_check "max digest 48: 100 bytes as 48 + 48 + 4" \
+	bash -c "[ '$(f rc)' = 0 ] && [ '$(f hex)' = '$(counting 8 100)' ] && [ '$(fake_asked)' = 8,64,48,4 ]"
+stop_case
+start_fake tpmrm0
+probe 64 2000
+t_check "max digest 64: one GetRandom, 2 commands, exact bytes" \
+	bash -c "[ '$(f rc)' = 0 ] && [ '$(f hex)' = '$(counting 8 64)' ] && [ '$(fake_asked)' = 8,64 ]"
+stop_case
+
+# --- short and malformed replies -------------------------------------------------
+start_fake tpmrm0 --script ok,short:16
+probe 64 2000
+t_check "short reply (16 of 64, no digest size): -EIO, wiped, not asked again" \
+	bash -c "[ '$(f rc)' = EIO ] && [ '$(f wiped)' = yes ] && [ '$(fake_asked)' = 8,64 ] &&
+		[ '$(fq error)' = 'GetRandom: short reply, 16 bytes for 64 asked' ]"
+stop_case
+start_fake tpmrm0 --script ok,short:32,short:16
+probe 64 2000
+t_check "short reply after the max digest was learned (32, then 16 of 32): -EIO" \
+	bash -c "[ '$(f rc)' = EIO ] && [ '$(f wiped)' = yes ] && [ '$(fake_asked)' = 8,64,32 ]"
+stop_case
+start_fake tpmrm0 --script ok,short:32
+probe 32 2000
+t_check "a 32-byte answer to 32 asked is whole, not short" is rc 0
+stop_case
+# Without the size checks these two return 56 bytes left over from the previous
+# response as if new (measured while writing this test).
+start_fake tpmrm0 --script ok,ok,split:15
+probe 128 2000
+t_check "response split on the pty (TCTI reads 15 of 76): -EIO, no old bytes" \
+	bash -c "[ '$(f rc)' = EIO ] && [ '$(f tss2_rc)' = 0xa0011 ] && [ '$(f wiped)' = yes ]"
+stop_case
+start_fake tpmrm0 --script ok,ok,lie
+probe 128 2000
+t_check "TPM2B claims 64 bytes in a response holding 8: -EIO, no old bytes" \
+	bash -c "[ '$(f rc)' = EIO ] && [ '$(f tss2_rc)' = 0x80011 ] && [ '$(f wiped)' = yes ]"
+stop_case
+start_fake tpmrm0 --script ok,split:4
+probe 64 2000
+t_check "response header split: -EIO" is rc EIO
+stop_case
+
+# --- retries ---------------------------------------------------------------------
+start_fake tpmrm0 --script ok,rc:0x922,rc:0x922,rc:0x922,ok
+probe 64 2000
+t_check "TPM_RC_RETRY x3, then success: the exact bytes, 3 retries, 5 commands" \
+	bash -c "[ '$(f rc)' = 0 ] && [ '$(f hex)' = '$(counting 8 64)' ] && [ '$(f retries)' = 3 ] && [ '$(f commands)' = 5 ]"
+stop_case
+start_fake tpmrm0 --script ok,rc:0x90a,rc:0x908,ok
+probe 64 2000
+t_check "TPM_RC_TESTING, TPM_RC_YIELDED, then success: 2 retries" \
+	bash -c "[ '$(f rc)' = 0 ] && [ '$(f retries)' = 2 ]"
+stop_case
+start_fake tpmrm0 --script "ok$(printf ',rc:0x922%.0s' $(seq 11))"
+probe 64 5000
+t_check "TPM_RC_RETRY forever: -EAGAIN after 10 retries (12 commands)" \
+	bash -c "[ '$(f rc)' = EAGAIN ] && [ '$(f retries)' = 10 ] && [ '$(f commands)' = 12 ] && [ '$(f wiped)' = yes ]"
+stop_case
+start_fake tpmrm0 --script "ok$(printf ',rc:0x922%.0s' $(seq 11))"
+probe 64 150
+t_check "TPM_RC_RETRY past the deadline: -ETIMEDOUT within 150 ms + 100" \
+	bash -c "[ '$(f rc)' = ETIMEDOUT ] && [ '$(f elapsed_ms)' -ge 150 ] && [ '$(f elapsed_ms)' -le 250 ]"
+stop_case
+start_fake tpmrm0 --script ok,rc:0x101
+probe 64 2000
+t_check "TPM_RC_FAILURE: -EIO at once, not retried, rc kept for the log" \
+	bash -c "[ '$(f rc)' = EIO ] && [ '$(f retries)' = 0 ] && [ '$(f tss2_rc)' = 0x101 ]"
+stop_case
+
+# --- a TPM that stops answering or goes away --------------------------------------
+if start_swtpm tpmrm0; then
+	kill -STOP "$SW_PID"
+	probe 64 500
+	t_check "swtpm stopped: -ETIMEDOUT within 500 ms + 100" \
+		bash -c "[ '$(f rc)' = ETIMEDOUT ] && [ '$(f elapsed_ms)' -ge 500 ] && [ '$(f elapsed_ms)' -le 600 ] && [ '$(f wiped)' = yes ]"
+else
+	t_fail "swtpm stopped: could not start"
+fi
+stop_case
+if start_swtpm tpmrm0; then
+	kill -STOP "$SW_PID"
+	probe 64 3000
+	t_check "swtpm stopped, 3 s allowed: -ETIMEDOUT when the TCTI's 1 s probe wait ends" \
+		bash -c "[ '$(f rc)' = ETIMEDOUT ] && [ '$(f elapsed_ms)' -ge 1000 ] && [ '$(f elapsed_ms)' -le 1150 ]"
+else
+	t_fail "swtpm stopped (3 s): could not start"
+fi
+stop_case
+start_fake tpmrm0 --script ok,hang
+probe 64 700
+t_check "no answer to GetRandom: -ETIMEDOUT within 700 ms + 100" \
+	bash -c "[ '$(f rc)' = ETIMEDOUT ] && [ '$(f elapsed_ms)' -ge 700 ] && [ '$(f elapsed_ms)' -le 800 ] && [ '$(f commands)' = 2 ]"
+stop_case
+start_fake tpmrm0 --script hang
+probe 64 300
+t_check "no answer to the TCTI's probe: -ETIMEDOUT within 300 ms + 100" \
+	bash -c "[ '$(f rc)' = ETIMEDOUT ] && [ '$(f elapsed_ms)' -ge 300 ] && [ '$(f elapsed_ms)' -le 400 ]"
+stop_case
+if start_swtpm tpmrm0; then
+	kill -STOP "$SW_PID"
+	("$W/tpm_probe" "$DEV" 64 3000 >"$W/killed.out" 2>>"$W/all.err") &
+	pp=$!
+	sleep 0.3
+	kill -9 "$SW_PID"
+	wait "$SW_PID" 2>/dev/null # no "Killed" line from the shell
+	wait "$pp"
+	OUT=$(cat "$W/killed.out")
+	echo "  $OUT" | cut -c1-230
+	t_check "swtpm killed with a command in flight: -EIO, well before the timeout" \
+		bash -c "[ '$(f rc)' = EIO ] && [ '$(f elapsed_ms)' -lt 900 ] && [ '$(f wiped)' = yes ]"
+else
+	t_fail "swtpm killed: could not start"
+fi
+stop_case
+start_fake tpmrm0 --script ok,die
+probe 64 2000
+t_check "fake TPM exits at GetRandom: -EIO at once" \
+	bash -c "[ '$(f rc)' = EIO ] && [ '$(f elapsed_ms)' -le 100 ] && [ '$(f commands)' = 2 ]"
+stop_case
+
+# --- the call's own promises ----------------------------------------------------
+new_dev
+probe 64 0
+t_check "timeout 0: -EINVAL" is rc EINVAL
+t_check "every call gave SIGALRM and the timer back" \
+	bash -c "[ \$(grep -c 'alarm_restored=yes' '$W/all.out') -eq $CALLS ] && [ $CALLS -ge 25 ]"
+t_check "every failed call wiped the buffer" \
+	bash -c "grep -q 'wiped=yes' '$W/all.out' && ! grep -q 'wiped=no' '$W/all.out'"
+t_check "tss2 wrote nothing to stderr in any call" test ! -s "$W/all.err"
+t_done
