@@ -14,7 +14,12 @@ DESTDIR    ?=
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-STATIC  ?= 1
+# Debian ships libkmod and libtss2 only as shared libraries; the static build
+# needs archives built from their source packages (an open issue), so the
+# default is a shared build for now.
+STATIC  ?= 0
+PKGS     = libkmod tss2-sys tss2-mu tss2-tcti-device
+LIBS    ?= $(shell pkg-config --libs $(PKGS))
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-unused-parameter -Werror=implicit-function-declaration
 CPPFLAGS += -D_GNU_SOURCE
@@ -43,15 +48,15 @@ $(B)/tobj/%.o: src/%.c $(HDRS)
 	$(CC) $(CPPFLAGS) -DBOOTSEED_TEST_HOOKS $(CFLAGS) $(WARN) -c -o $@ $<
 
 $(B)/bootseed: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(LDSTATIC) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LDSTATIC) -o $@ $^ $(LIBS)
 
 $(B)/test/bootseed: $(TOBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/unit/%: tests/unit/%.c tests/unit/unit.h $(TLIBOBJS) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -DBOOTSEED_TEST_HOOKS $(CFLAGS) $(WARN) -Isrc -o $@ $< $(TLIBOBJS)
+	$(CC) $(CPPFLAGS) -DBOOTSEED_TEST_HOOKS $(CFLAGS) $(WARN) -Isrc -o $@ $< $(TLIBOBJS) $(LIBS)
 
 test-build: $(B)/bootseed $(B)/test/bootseed $(UNITS)
 

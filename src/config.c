@@ -14,7 +14,7 @@
 #include "log.h"
 #include "paths.h"
 
-enum config_type { CFG_BOOL, CFG_UINT, CFG_PATH };
+enum config_type { CFG_BOOL, CFG_UINT, CFG_PATH, CFG_NAMES };
 
 struct config_key {
 	const char *name;
@@ -23,8 +23,24 @@ struct config_key {
 	unsigned long min, max;
 };
 
+#define KEY(name, type, min, max) { #name, type, offsetof(struct config, name), min, max }
+
 static const struct config_key config_keys[] = {
-	{ "enable", CFG_BOOL, offsetof(struct config, enable), 0, 0 },
+	KEY(enable, CFG_BOOL, 0, 0),
+	KEY(load_modules, CFG_BOOL, 0, 0),
+	KEY(modules, CFG_NAMES, 0, 0),
+	KEY(device_wait_ms, CFG_UINT, 0, 5000),
+	KEY(tpm, CFG_BOOL, 0, 0),
+	KEY(tpm_bytes, CFG_UINT, 32, 512),
+	KEY(tpm_credit, CFG_UINT, 0, 8),
+	KEY(tpm_timeout_ms, CFG_UINT, 10, 10000),
+	KEY(hwrng, CFG_BOOL, 0, 0),
+	KEY(hwrng_bytes, CFG_UINT, 32, 512),
+	KEY(hwrng_credit, CFG_UINT, 0, 8),
+	KEY(hwrng_timeout_ms, CFG_UINT, 10, 10000),
+	KEY(cpu, CFG_BOOL, 0, 0),
+	KEY(cpu_bytes, CFG_UINT, 32, 512),
+	KEY(cpu_credit, CFG_UINT, 0, 8),
 	{ "seed_dir", CFG_PATH, offsetof(struct config, seed_dir), 0, 0 },
 	{ "seed_credit", CFG_BOOL, offsetof(struct config, seed_credit), 0, 0 },
 	{ "seed_foreign", CFG_BOOL, offsetof(struct config, seed_foreign), 0, 0 },
@@ -36,6 +52,19 @@ void config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->enable = true;
+	c->load_modules = true;
+	c->device_wait_ms = 300;
+	c->tpm = true;
+	c->tpm_bytes = 64;
+	c->tpm_credit = 4;
+	c->tpm_timeout_ms = 1000;
+	c->hwrng = true;
+	c->hwrng_bytes = 64;
+	c->hwrng_credit = 4;
+	c->hwrng_timeout_ms = 500;
+	c->cpu = true;
+	c->cpu_bytes = 32;
+	c->cpu_credit = 0;
 	strcpy(c->seed_dir, BOOTSEED_DEFAULT_SEED_DIR);
 	c->seed_credit = true;
 	c->seed_foreign = true;
@@ -87,6 +116,51 @@ static int config_parse_path(const char *v, char *out)
 	return 0;
 }
 
+static bool config_module_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch == '-';
+}
+
+/* Module names separated by blanks or commas, at most CONFIG_MODULES_MAX. */
+static int config_parse_names(const char *v, char *out, size_t size)
+{
+	size_t n = 0, count = 0, wlen = 0;
+
+	for (const char *p = v;; p++) {
+		if (*p == ' ' || *p == '\t' || *p == ',' || *p == '\0') {
+			if (wlen > 0 && ++count > CONFIG_MODULES_MAX)
+				return -E2BIG;
+			wlen = 0;
+			if (*p == '\0')
+				break;
+			continue;
+		}
+		if (!config_module_char(*p) || wlen >= 55)
+			return -EINVAL;
+		if (wlen == 0 && n > 0)
+			out[n++] = ' ';
+		if (n + 2 >= size)
+			return -E2BIG;
+		out[n++] = *p;
+		wlen++;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+size_t config_module_names(const struct config *c, char buf[512],
+			   const char *names[CONFIG_MODULES_MAX])
+{
+	size_t n = 0;
+
+	memcpy(buf, c->modules, sizeof(c->modules));
+	for (char *save = NULL, *w = strtok_r(buf, " ", &save);
+	     w && n < CONFIG_MODULES_MAX; w = strtok_r(NULL, " ", &save))
+		names[n++] = w;
+	return n;
+}
+
 static const char *config_type_hint(const struct config_key *k)
 {
 	switch (k->type) {
@@ -96,6 +170,8 @@ static const char *config_type_hint(const struct config_key *k)
 		return "expected a whole number in range";
 	case CFG_PATH:
 		return "expected an absolute path without '..' or blanks";
+	case CFG_NAMES:
+		return "expected at most 16 module names of letters, digits, '_' and '-'";
 	}
 	return "";
 }
@@ -129,6 +205,13 @@ int config_set(struct config *c, const char *key, const char *value, const char 
 	case CFG_PATH:
 		r = config_parse_path(value, field);
 		break;
+	case CFG_NAMES: {
+		char tmp[sizeof(c->modules)];
+		r = config_parse_names(value, tmp, sizeof(tmp));
+		if (r >= 0)
+			memcpy(field, tmp, sizeof(tmp));
+		break;
+	}
 	}
 	if (r < 0) {
 		if (k->type == CFG_UINT)

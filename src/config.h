@@ -11,8 +11,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define CONFIG_MODULES_MAX 16
+
 struct config {
 	bool enable;
+	/* hardware sources */
+	bool load_modules;
+	char modules[512]; /* validated "name name ..." */
+	unsigned long device_wait_ms;
+	bool tpm;
+	unsigned long tpm_bytes, tpm_credit, tpm_timeout_ms;
+	bool hwrng;
+	unsigned long hwrng_bytes, hwrng_credit, hwrng_timeout_ms;
+	bool cpu;
+	unsigned long cpu_bytes, cpu_credit;
+	/* seed files */
 	char seed_dir[PATH_MAX];
 	bool seed_credit;
 	bool seed_foreign;
@@ -37,6 +50,9 @@ void config_parse_file_buffer(struct config *c, const char *buf, size_t len,
 			      const char *origin);
 /* Parses a kernel command line (may contain anything, including NULs). */
 void config_parse_cmdline(struct config *c, const char *buf, size_t len);
+/* Splits the validated `modules` value into @names; returns the count. */
+size_t config_module_names(const struct config *c, char buf[512],
+			   const char *names[CONFIG_MODULES_MAX]);
 /* Reads @path (missing is fine) and parses it. */
 int config_load_file(struct config *c, const char *path);
 /* Reads the kernel command line at @path and parses it. */

@@ -18,6 +18,7 @@
 #include "pool.h"
 #include "report.h"
 #include "seedfile.h"
+#include "sources.h"
 #include "status.h"
 
 struct opts {
@@ -154,6 +155,7 @@ static int cmd_load(const struct opts *o, const struct config *cfg)
 	run_begin(run, "load", o, cfg);
 	mix_init(&m, run, true);
 	mix_timing_sample(&m);
+	bits |= sources_run(&m, cfg);
 	mix_machine_id(&m);
 	if (cfg->seed_foreign)
 		seed_mix_foreign(&m);

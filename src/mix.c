@@ -57,6 +57,13 @@ unsigned mix_source(struct mix *m, const char *name, const void *buf, size_t len
 	return credit_bits;
 }
 
+void mix_detail(struct mix *m, const char *detail)
+{
+	if (m->run && m->run->n_sources > 0)
+		snprintf(m->run->sources[m->run->n_sources - 1].detail,
+			 sizeof(m->run->sources[0].detail), "%s", detail);
+}
+
 void mix_timing_sample(struct mix *m)
 {
 	static const int clocks[] = { CLOCK_MONOTONIC_RAW, CLOCK_BOOTTIME, CLOCK_REALTIME };

@@ -36,6 +36,8 @@ void mix_hash(struct mix *m, const void *buf, size_t len);
  */
 unsigned mix_source(struct mix *m, const char *name, const void *buf, size_t len,
 		    unsigned credit_bits, const char *health, const char *reason);
+/* Adds a detail to the report record of the source mixed last. */
+void mix_detail(struct mix *m, const char *detail);
 /* Takes a high-resolution clock sample (never credited: an observer may guess it). */
 void mix_timing_sample(struct mix *m);
 /* Feeds the collected timing samples as the "timing" source. */

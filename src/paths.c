@@ -50,6 +50,8 @@ int paths_init(const char *root)
 		{ paths.kmsg, k, "/dev/kmsg" },
 		{ paths.urandom, k, "/dev/urandom" },
 		{ paths.hwrng_dir, k, "/sys/class/misc/hw_random" },
+		{ paths.hwrng_dev, k, "/dev/hwrng" },
+		{ paths.sysfs, k, "/sys" },
 		{ paths.dev_dir, k, "/dev" },
 		{ paths.run_dir, k, "/run/bootseed" },
 		{ paths.report, k, "/run/bootseed/report.json" },

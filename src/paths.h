@@ -21,6 +21,8 @@ struct paths {
 	char kmsg[PATH_MAX];
 	char urandom[PATH_MAX];
 	char hwrng_dir[PATH_MAX];
+	char hwrng_dev[PATH_MAX];
+	char sysfs[PATH_MAX];
 	char dev_dir[PATH_MAX];
 	char run_dir[PATH_MAX];
 	char report[PATH_MAX];

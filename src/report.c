@@ -113,6 +113,8 @@ int report_format_run(const struct report_run *run, char *buf, size_t size)
 		jb_key_str(&b, "name", s->name);
 		jb_raw(&b, "\"bytes\":%zu,\"credited_bits\":%u,", s->bytes, s->credited_bits);
 		jb_key_str(&b, "health", s->health);
+		if (s->detail[0])
+			jb_key_str(&b, "detail", s->detail);
 		jb_raw(&b, "\"reason\":");
 		jb_str(&b, s->reason);
 		jb_raw(&b, "}");

@@ -19,6 +19,7 @@ struct report_source {
 	unsigned credited_bits;
 	const char *health; /* "pass", "fail", "n/a" */
 	char reason[REPORT_REASON_MAX];
+	char detail[96]; /* e.g. "device=/dev/tpmrm0 commands=2"; "" if none */
 };
 
 struct report_run {

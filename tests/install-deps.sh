@@ -4,7 +4,7 @@
 # Only missing packages are installed; apt-get update runs only when needed.
 set -u
 
-PKGS="build-essential pkg-config jq strace shellcheck
+PKGS="build-essential pkg-config jq strace shellcheck libkmod-dev libtss2-dev socat
 qemu-system-x86 qemu-utils swtpm swtpm-tools busybox-static
 e2fsprogs cpio gzip xz-utils zstd kmod dpkg-dev"
 

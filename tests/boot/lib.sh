@@ -40,6 +40,8 @@
 #   BOOTSEED_BIN      bootseed binary (default <repo>/build/bootseed)
 #   BOOT_EXTRA_MODULES  extra modules (with deps) for the initramfs, e.g.
 #                     "virtio_rng virtio_pci"; default none (no virtio at all)
+#   BOOT_KEEP_COMPRESSED_MODULES  modules (with deps) copied as shipped,
+#                     not decompressed (for bootseed's own libkmod to load)
 #   BOOT_TIMEOUT      seconds before qemu is killed (default 120)
 #   BOOT_MEM          guest RAM in MiB (default 512)
 #   BOOT_APPEND       replaces the base cmdline
@@ -171,8 +173,9 @@ _boot_copy_libs() {
 }
 
 # _boot_copy_modules STAGE MODULE...: modules + deps (+softdeps) from BOOT_KROOT.
-_boot_copy_modules() {
-    local stage=$1 m line path rel f
+# _boot_copy_mod_deps STAGE MODULE...: copy modules and their dependencies.
+_boot_copy_mod_deps() {
+    local stage=$1 m line path rel
     shift
     for m in "$@"; do
         modprobe -d "$BOOT_KROOT" -S "$BOOT_KVER" --show-depends "$m" >"$stage/.deps" ||
@@ -180,10 +183,17 @@ _boot_copy_modules() {
         while read -r line path _; do
             [ "$line" = insmod ] || continue   # "builtin X" needs nothing
             rel=${path#"$BOOT_KROOT"/}
+            [ -e "$stage/${rel%.*}" ] && continue  # already there, decompressed
             mkdir -p "$stage/$(dirname "$rel")"
             cp "$path" "$stage/$rel"
         done <"$stage/.deps"
     done
+}
+
+_boot_copy_modules() {
+    local stage=$1 f
+    shift
+    _boot_copy_mod_deps "$stage" "$@" || return 1
     rm -f "$stage/.deps"
     # busybox modprobe/insmod may not read compressed modules: decompress.
     find "$stage/lib/modules" -name '*.ko.xz' -exec xz -d {} + || return 1
@@ -197,6 +207,11 @@ _boot_copy_modules() {
     if [ -f "$stage/lib/modules/$BOOT_KVER/modules.order" ]; then
         sed -i -e 's/\.ko\.\(xz\|zst\|gz\)$/.ko/' "$stage/lib/modules/$BOOT_KVER/modules.order"
     fi
+    # Modules for bootseed itself to load stay as the kernel package ships
+    # them (.ko.xz on 6.12): libkmod must cope with that, not busybox.
+    # shellcheck disable=SC2086 # word-split module lists on purpose
+    _boot_copy_mod_deps "$stage" ${BOOT_KEEP_COMPRESSED_MODULES:-} || return 1
+    rm -f "$stage/.deps"
     depmod -b "$stage" "$BOOT_KVER" || { boot_err "depmod (initramfs) failed"; return 1; }
 }
 

@@ -45,7 +45,7 @@ t_check "kmsg: one line for the seed with its credit" \
 	kmsg_has "<5>bootseed: seed.credit: 32 bytes, credited 256 bits"
 t_check "kmsg: summary line" kmsg_has "bootseed: load: credited 256 bits"
 t_check "kmsg: timing mixed, never credited, with the reason" \
-	kmsg_has "timing: 72 bytes, credited 0 bits: clock readings are guessable"
+	grep -Eq "timing: [0-9]+ bytes, credited 0 bits: clock readings are guessable" "$W/k/dev/kmsg"
 t_check "stderr carries the same lines" grep -q "^bootseed: seed.credit: 32 bytes, credited 256 bits" "$W/stderr"
 t_check "stand-in pool got the seed with 256 bits" grep -q "source=seed.credit bytes=32 credit=256" "$W/pool"
 t_check "report: valid JSON with one run" report '.runs | length == 1'
@@ -60,11 +60,12 @@ t_check "no seed bytes in kmsg, stderr or report" \
 	bash -c "! grep -qi '$hex' '$W/k/dev/kmsg' '$W/stderr' '$W/k/run/bootseed/report.json' && ! grep -qi '${hex:0:16}' '$W/k/dev/kmsg' '$W/k/run/bootseed/report.json'"
 
 # --- a later stage of the same boot appends --------------------------------------
+feeds=$(grep -c '^feed' "$W/pool")
 "$BIN" save --root "$W/root" --config "$W/empty.conf" 2>/dev/null; rc=$?
 t_check "save exits 0" [ "$rc" -eq 0 ]
 t_check "report: the save run appended, the load run kept" \
 	report '(.runs | length == 2) and .runs[0].command=="load" and .runs[1].command=="save"'
-t_check "save fed nothing to the kernel" [ "$(grep -c '^feed' "$W/pool")" -eq 3 ]
+t_check "save fed nothing to the kernel" [ "$(grep -c '^feed' "$W/pool")" -eq "$feeds" ]
 
 # --- bootseed=0 ----------------------------------------------------------------
 fresh "bootseed=0"

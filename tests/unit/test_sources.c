@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The device credit decision as a table, and the CPU source on this host. */
+#include <errno.h>
+#include <stdint.h>
+
+#include "cpu.h"
+#include "health.h"
+#include "sources.h"
+#include "unit.h"
+
+static struct device_facts good(void)
+{
+	return (struct device_facts){ .bytes = 64, .bits_per_byte = 4, .health_pass = true };
+}
+
+static void test_device_credit_table(void)
+{
+	char why[200];
+	struct device_facts f;
+
+	f = good();
+	CHECK(device_credit_decide(&f, why, sizeof(why)) == 256);
+	CHECK(strstr(why, "4 bits per byte") != NULL); /* less than it could: says why */
+
+	f = good();
+	f.bits_per_byte = 8;
+	CHECK(device_credit_decide(&f, why, sizeof(why)) == 512);
+	CHECK(why[0] == '\0');
+
+	f = good();
+	f.bits_per_byte = 0;
+	CHECK(device_credit_decide(&f, why, sizeof(why)) == 0);
+	CHECK(strstr(why, "configuration") != NULL);
+
+	f = good();
+	f.bits_per_byte = 0;
+	f.zero_default = "the kernel credits RDSEED itself";
+	CHECK(device_credit_decide(&f, why, sizeof(why)) == 0);
+	CHECK(strcmp(why, "the kernel credits RDSEED itself") == 0);
+
+	f = good();
+	f.health_pass = false;
+	f.health_why = "all bytes equal";
+	CHECK(device_credit_decide(&f, why, sizeof(why)) == 0);
+	CHECK(strstr(why, "health") && strstr(why, "all bytes equal"));
+
+	/* double count: the kernel credits this hwrng (6.2+ default, virtio on 6.1) */
+	f = good();
+	f.kernel_credits = true;
+	f.kernel_quality = 1024;
+	CHECK(device_credit_decide(&f, why, sizeof(why)) == 0);
+	CHECK(strstr(why, "quality 1024") && strstr(why, "twice"));
+
+	/* a failed health test wins over everything but a zero configuration */
+	f = good();
+	f.kernel_credits = true;
+	f.health_pass = false;
+	f.health_why = "x";
+	device_credit_decide(&f, why, sizeof(why));
+	CHECK(strstr(why, "health") != NULL);
+}
+
+/* The CPU source matches what /proc/cpuinfo says this CPU has. */
+static void test_cpu_on_this_host(void)
+{
+	uint8_t a[64], b[64];
+	const char *insn;
+	char info[65536];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		SKIP("no /proc/cpuinfo");
+	size_t n = fread(info, 1, sizeof(info) - 1, f);
+	fclose(f);
+	info[n] = '\0';
+	bool has = strstr(info, " rdrand") || strstr(info, " rdseed");
+	int r = cpu_read(a, sizeof(a), &insn);
+	if (!has) {
+		CHECK(r == -EOPNOTSUPP);
+		return;
+	}
+	CHECK(r == 0);
+	CHECK(strcmp(insn, "rdseed") == 0 || strcmp(insn, "rdrand") == 0);
+	CHECK(cpu_read(b, sizeof(b), &insn) == 0);
+	struct health_state hs;
+	health_init(&hs);
+	CHECK(health_check(&hs, a, sizeof(a)) == HEALTH_PASS);
+	CHECK(health_check(&hs, b, sizeof(b)) == HEALTH_PASS);
+	CHECK(memcmp(a, b, sizeof(a)) != 0);
+}
+
+int main(void)
+{
+	RUN(test_device_credit_table);
+	RUN(test_cpu_on_this_host);
+	return unit_done();
+}
