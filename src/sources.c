@@ -143,11 +143,10 @@ static int sources_tpm(struct mix *m, const struct config *cfg,
 		return 0;
 	}
 	if (r < 0) {
-		log_err("tpm: %s after %u commands (%s%s), going on without the TPM",
-			strerror(-r), info.commands, info.device[0] ? info.device : "no device",
-			info.fallback_reason[0] ? "; " : "");
-		if (info.fallback_reason[0])
-			log_err("tpm: %s", info.fallback_reason);
+		log_err("tpm: %s (%s, %u commands%s%s), going on without the TPM",
+			info.error[0] ? info.error : strerror(-r),
+			info.device[0] ? info.device : "no device", info.commands,
+			info.fallback_reason[0] ? "; " : "", info.fallback_reason);
 		return EXIT_DEVICES;
 	}
 	*ret_read = true;
