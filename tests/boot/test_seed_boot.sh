@@ -6,17 +6,9 @@
 # `bootseed load --root /mnt` with the shipped binary. The disk is read back
 # with debugfs afterwards. Logs of every boot are kept in build/test-artifacts.
 set -u
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib.sh"
 t_need qemu-system-x86_64 busybox mkfs.ext4 debugfs jq cpio depmod
-
-ART="$T_ARTIFACTS/boot-seed"
-rm -rf "$ART"
-mkdir -p "$ART"
-W=$(mktemp -d /tmp/bootseed-boot-XXXXXX)
-trap 'boot_cleanup; rm -rf "$W"' EXIT
-
-[ -x "$BOOTSEED_BIN" ] || { t_fail "no binary at $BOOTSEED_BIN (make)"; t_done; }
+bt_setup boot-seed
 boot_kernel_fetch 6.1 || { t_fail "cannot fetch the Debian 6.1 kernel"; t_done; }
 boot_initramfs "$W/initrd" "$BOOT_LIB_DIR/init.sh" || { t_fail "cannot build the initramfs"; t_done; }
 
@@ -30,40 +22,22 @@ boot_disk_image "$W/orig.img" "$W/stage" 32 || { t_fail "cannot make the disk im
 SEED=/var/lib/bootseed/seed.credit
 S0=$(boot_disk_cat "$W/orig.img" "$SEED" | sha256sum | cut -c1-64)
 
-report() { boot_log_section "$1" report | jq -e "$2" >/dev/null 2>&1; }
 seed_names() { boot_disk_ls "$1" /var/lib/bootseed | awk 'NF { print $NF }' | grep -v '^\.\{1,2\}$' | sort | tr '\n' ' ' | sed 's/ $//'; }
 seed_of() { boot_disk_cat "$1" "$SEED" 2>/dev/null | sha256sum | cut -c1-64; }
-# The kernel's "crng init done" comes while bootseed runs: after its first
-# line, before its summary (the kernel prints it inside bootseed's ioctl, so
-# just before bootseed's own line for the seed).
-crng_during_bootseed() {
-	boot_log_section "$1" kmsg | awk '
-		/bootseed: / && !start { start = NR }
-		/crng init done/ { crng = NR }
-		/bootseed: load: / { end = NR }
-		END { exit !(start && crng > start && end > crng) }'
-}
-boot() { # NAME IMAGE [KARGS...]
-	local name=$1 img=$2
-	shift 2
-	boot_qemu "$ART/$name.log" "$img" "$@"
-	echo "    ($name: ${BOOT_SECONDS:-?} s)"
-	boot_log_has "$ART/$name.log" '^BOOTTEST: done' || { t_fail "$name: boot did not finish"; return 1; }
-}
 
 # 1. Writable disk, creditable seed: bootseed initializes the crng, the seed is
 #    consumed durably and replaced.
 cp "$W/orig.img" "$W/rw.img"
-if boot rw "$W/rw.img"; then
+if bt_boot rw "$W/rw.img"; then
 	L="$ART/rw.log"
 	t_check "rw: guest has no RDRAND/RDSEED" boot_log_has "$L" '^BOOTTEST: cpu-rdrand=0'
 	t_check "rw: crng not ready before bootseed" boot_log_has "$L" '^BOOTTEST: crng-before=0'
 	t_check "rw: bootseed exit 0" boot_log_has "$L" '^BOOTTEST: bootseed exit=0'
 	t_check "rw: seed credited 256 bits (kmsg)" boot_log_has "$L" 'bootseed: seed.credit: 32 bytes, credited 256 bits'
-	t_check "rw: 'crng init done' comes while bootseed runs" crng_during_bootseed "$L"
+	t_check "rw: 'crng init done' comes while bootseed runs" bt_crng_during_bootseed "$L"
 	t_check "rw: report: crng not ready before, ready after, 256 bits" \
-		report "$L" '.runs[0] | .crng_ready_before==false and .crng_ready_after==true and .credited_bits==256'
-	t_check "rw: report: next seed is creditable" report "$L" '.runs[0].new_seed.name=="seed.credit"'
+		bt_report "$L" '.runs[0] | .crng_ready_before==false and .crng_ready_after==true and .credited_bits==256'
+	t_check "rw: report: next seed is creditable" bt_report "$L" '.runs[0].new_seed.name=="seed.credit"'
 	S1=$(seed_of "$W/rw.img")
 	t_check "rw: the disk holds a new seed, the old one is gone" test -n "$S1" -a "$S1" != "$S0"
 	t_check "rw: new seed is a 32-byte root-owned 0400 file" \
@@ -75,19 +49,19 @@ fi
 # 2. The same disk mounted read-only (the usual initramfs case): mixed, not
 #    credited, left in place.
 cp "$W/orig.img" "$W/ro.img"
-if boot ro "$W/ro.img" test.ro=1; then
+if bt_boot ro "$W/ro.img" test.ro=1; then
 	L="$ART/ro.log"
 	t_check "ro: bootseed exit 0 (read-only is expected)" boot_log_has "$L" '^BOOTTEST: bootseed exit=0'
 	t_check "ro: seed mixed with 0 bits and says why" \
 		boot_log_has "$L" 'bootseed: seed.credit: 32 bytes, credited 0 bits: the seed directory is read-only'
 	t_check "ro: report: nothing credited, crng still not ready, no new seed" \
-		report "$L" '.runs[0] | .credited_bits==0 and .crng_ready_after==false and .new_seed==null'
+		bt_report "$L" '.runs[0] | .credited_bits==0 and .crng_ready_after==false and .new_seed==null'
 	t_check "ro: the seed stays in place, unchanged" test "$(seed_of "$W/ro.img")" = "$S0"
 fi
 
 # 3. A second boot of the image from boot 1: the seed it credits is the one
 #    boot 1 wrote, never the original again (which is gone from the disk).
-if [ -n "${S1:-}" ] && boot rw2 "$W/rw.img"; then
+if [ -n "${S1:-}" ] && bt_boot rw2 "$W/rw.img"; then
 	L="$ART/rw2.log"
 	t_check "rw2: credits the seed written by boot 1 (256 bits)" \
 		boot_log_has "$L" 'bootseed: seed.credit: 32 bytes, credited 256 bits'
@@ -97,8 +71,8 @@ if [ -n "${S1:-}" ] && boot rw2 "$W/rw.img"; then
 fi
 
 # 4. Two read-only boots of one image never credit its seed.
-if boot ro2 "$W/ro.img" test.ro=1; then
+if bt_boot ro2 "$W/ro.img" test.ro=1; then
 	t_check "ro2: a second read-only boot credits nothing either" \
-		report "$ART/ro2.log" '.runs[0].credited_bits==0'
+		bt_report "$ART/ro2.log" '.runs[0].credited_bits==0'
 fi
 t_done
