@@ -298,15 +298,46 @@ static int seed_consume(int dfd, struct seed_old *old, size_t n)
 	return worst;
 }
 
-static void seed_mark_written(void)
+/*
+ * The marker lists the seed directories (device and inode) that got a new seed
+ * in this boot; /run survives the switch to the real root, and a directory keeps
+ * its identity across mounts. A seed directory that an earlier stage did not
+ * write (say, one inside the initramfs itself) is not affected.
+ */
+static void seed_mark_written(int dfd)
 {
-	int fd;
+	struct stat st;
+	char line[64];
 
-	if (mkdir(paths.run_dir, 0755) < 0 && errno != EEXIST)
+	if (fstat(dfd, &st) < 0 || (mkdir(paths.run_dir, 0755) < 0 && errno != EEXIST))
 		return;
-	fd = open(paths.seed_written_marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd >= 0)
-		close(fd);
+	int fd = open(paths.seed_written_marker,
+		      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return;
+	int n = snprintf(line, sizeof(line), "%llu %llu\n", (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino);
+	(void)write_full(fd, line, (size_t)n);
+	close(fd);
+}
+
+bool seed_written_this_boot(int dfd)
+{
+	char buf[4096], line[64];
+	struct stat st;
+
+	if (fstat(dfd, &st) < 0)
+		return false;
+	ssize_t n = read_small_file(AT_FDCWD, paths.seed_written_marker, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	snprintf(line, sizeof(line), "%llu %llu\n", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	for (char *p = buf; (p = strstr(p, line)); p++)
+		if (p == buf || p[-1] == '\n')
+			return true;
+	return false;
 }
 
 static void seed_feed_old(struct mix *m, struct seed_old *o)
@@ -370,7 +401,7 @@ static int seed_commit_next(struct mix *m, int dfd, uint8_t *next, size_t len,
 		m->run->new_seed_bytes = len;
 	}
 	log_info("next seed: wrote %s (%zu bytes)", name, len);
-	seed_mark_written();
+	seed_mark_written(dfd);
 	return 0;
 }
 
@@ -442,7 +473,7 @@ int seed_run(struct mix *m, const struct config *cfg, bool load, bool first_boot
 		log_warn("%s: not a root-owned directory closed to group and others; no "
 			 "seed in it will be credited", dir);
 
-	bool written = path_exists(paths.seed_written_marker);
+	bool written = seed_written_this_boot(dfd);
 	for (size_t i = 0; i < ELEMENTSOF(old); i++) {
 		struct seed_old *o = &old[i];
 		seed_read_old(dfd, o);

@@ -77,3 +77,6 @@ int seed_inspect(int dfd, const char *name, struct seed_facts *f, struct stat *r
 
 /* Mixes systemd's and seedrng's seeds without credit; never consumes them. */
 void seed_mix_foreign(struct mix *m);
+
+/* Did bootseed write a seed into this (open) seed directory earlier this boot? */
+bool seed_written_this_boot(int dfd);

@@ -56,7 +56,6 @@ static void status_hwrng(struct status *s)
 static void status_seeds(struct status *s, const struct config *cfg)
 {
 	bool first = seed_first_boot(paths.machine_id);
-	bool written = path_exists(paths.seed_written_marker);
 	struct stat st;
 
 	s->seeds[0].name = SEED_NAME_CREDIT;
@@ -73,6 +72,7 @@ static void status_seeds(struct status *s, const struct config *cfg)
 		return;
 	}
 	s->dir_private = st.st_uid == 0 && (st.st_mode & 022) == 0;
+	bool written = seed_written_this_boot(dfd);
 	for (size_t i = 0; i < ELEMENTSOF(s->seeds); i++) {
 		struct status_seed *x = &s->seeds[i];
 		x->error = seed_inspect(dfd, x->name, &x->f, &x->st);

@@ -164,6 +164,18 @@ static void test_creditable_seed_consumed_credited_replaced(void)
 	/* Same boot, second run: that seed is the pool's own output. */
 	CHECK(run_seed(true, false) == 0);
 	check_reason("seed.credit", SEED_R_OWN_OUTPUT);
+
+	/* ...but a seed directory that no stage wrote in this boot (another root,
+	 * as the initramfs's own /var/lib/bootseed is to the real root's) is not. */
+	char root2[160];
+	snprintf(root2, sizeof(root2), "%s/root2", base);
+	sh("mkdir -p @/root2/var/lib/bootseed && chmod 700 @/root2/var/lib/bootseed", base);
+	paths_init(root2);
+	snprintf(seeddir, sizeof(seeddir), "%s/var/lib/bootseed", root2);
+	put_seed("seed.credit", 32, 0400);
+	pool_test_reset();
+	CHECK(run_seed(true, false) == 0);
+	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
 	teardown();
 }
 
