@@ -109,8 +109,7 @@ static void mix_machine_id(struct mix *m)
 			   "not secret: mixed only to tell machines apart");
 }
 
-static void run_begin(struct report_run *run, const char *command, const struct opts *o,
-		      const struct config *cfg)
+static void run_begin(struct report_run *run, const char *command, const struct config *cfg)
 {
 	memset(run, 0, sizeof(*run));
 	run->command = command;
@@ -119,7 +118,6 @@ static void run_begin(struct report_run *run, const char *command, const struct 
 	run->boottime_ms = clock_ns(CLOCK_BOOTTIME) / 1000000ULL;
 	run->entropy_before = pool_entropy_avail();
 	run->crng_before = pool_crng_ready();
-	(void)o;
 }
 
 static int run_end(struct report_run *run, struct mix *m, uint64_t start_ms, int bits)
@@ -143,7 +141,7 @@ static const char *tristate(int v)
 	return v < 0 ? "unknown" : v ? "yes" : "no";
 }
 
-static int cmd_load(const struct opts *o, const struct config *cfg)
+static int cmd_load(const struct config *cfg)
 {
 	struct report_run *run = calloc(1, sizeof(*run));
 	struct mix m;
@@ -152,7 +150,7 @@ static int cmd_load(const struct opts *o, const struct config *cfg)
 
 	if (!run)
 		return EXIT_REPORT;
-	run_begin(run, "load", o, cfg);
+	run_begin(run, "load", cfg);
 	mix_init(&m, run, true);
 	mix_timing_sample(&m);
 	bits |= sources_run(&m, cfg);
@@ -176,7 +174,7 @@ static int cmd_load(const struct opts *o, const struct config *cfg)
 	return bits;
 }
 
-static int cmd_save(const struct opts *o, const struct config *cfg)
+static int cmd_save(const struct config *cfg)
 {
 	struct report_run *run = calloc(1, sizeof(*run));
 	struct mix m;
@@ -184,7 +182,7 @@ static int cmd_save(const struct opts *o, const struct config *cfg)
 
 	if (!run)
 		return EXIT_REPORT;
-	run_begin(run, "save", o, cfg);
+	run_begin(run, "save", cfg);
 	mix_init(&m, run, false);
 	mix_timing_sample(&m);
 	int bits = seed_run(&m, cfg, false, seed_first_boot(paths.machine_id));
@@ -222,9 +220,9 @@ int main(int argc, char **argv)
 		log_info("%s: disabled (bootseed=0 or enable = no), doing nothing", o.command);
 		r = 0;
 	} else if (strcmp(o.command, "load") == 0)
-		r = cmd_load(&o, &cfg);
+		r = cmd_load(&cfg);
 	else if (strcmp(o.command, "save") == 0)
-		r = cmd_save(&o, &cfg);
+		r = cmd_save(&cfg);
 	else {
 		usage(stderr);
 		r = EXIT_USAGE;
