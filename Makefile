@@ -88,3 +88,5 @@ distclean:
 	rm -rf $(B)
 
 .PHONY: all check demo deps install format clean distclean test-build
+
+include mk/tests.mk
