@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,8 +22,17 @@
 #include "sources.h"
 #include "status.h"
 
+/*
+ * load runs in stages (DESIGN.md, "Where it runs"): early in the initramfs the
+ * devices, late the seed file under the root, and "all" both; in the real root
+ * the devices only if no earlier stage of this boot read them.
+ */
+enum stage { STAGE_ALL, STAGE_EARLY, STAGE_LATE };
+static const char *const stage_names[] = { "all", "early", "late" };
+
 struct opts {
 	const char *command;
+	const char *stage;
 	const char *root;
 	const char *seed_dir;
 	const char *config;
@@ -32,7 +42,8 @@ struct opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bootseed load   [--root DIR] [--seed-dir DIR] [--config FILE] [-v]\n"
+	fprintf(f, "usage: bootseed load   [--stage early|late|all] [--root DIR] [--seed-dir DIR]\n"
+		   "                       [--config FILE] [-v]\n"
 		   "       bootseed save   [--root DIR] [--seed-dir DIR] [--config FILE] [-v]\n"
 		   "       bootseed status [--root DIR] [--seed-dir DIR] [--config FILE] [--json]\n"
 		   "See bootseed(8).\n");
@@ -42,6 +53,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'r' },
+		{ "stage", required_argument, NULL, 'S' },
 		{ "seed-dir", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -56,6 +68,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'r':
 			o->root = optarg;
+			break;
+		case 'S':
+			o->stage = optarg;
 			break;
 		case 's':
 			o->seed_dir = optarg;
@@ -141,24 +156,67 @@ static const char *tristate(int v)
 	return v < 0 ? "unknown" : v ? "yes" : "no";
 }
 
-static int cmd_load(const struct config *cfg)
+static int parse_stage(const char *name)
+{
+	if (!name)
+		return STAGE_ALL;
+	for (size_t i = 0; i < sizeof(stage_names) / sizeof(stage_names[0]); i++)
+		if (strcmp(name, stage_names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+/* /run lives from the initramfs to shutdown, so this is "this boot". */
+static bool devices_done_this_boot(void)
+{
+	return access(paths.devices_done_marker, F_OK) == 0;
+}
+
+static void mark_devices_done(void)
+{
+	int fd = -1;
+
+	if (mkdir(paths.run_dir, 0755) == 0 || errno == EEXIST)
+		fd = open(paths.devices_done_marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0644);
+	if (fd < 0) {
+		log_warn("cannot create %s: %s; a later stage may read the devices again",
+			 paths.devices_done_marker, strerror(errno));
+		return;
+	}
+	close(fd);
+}
+
+static int cmd_load(const struct config *cfg, enum stage stage)
 {
 	struct report_run *run = calloc(1, sizeof(*run));
 	struct mix m;
 	uint64_t start = now_ms();
+	bool devices = stage != STAGE_LATE, seed = stage != STAGE_EARLY;
 	int bits = 0;
 
 	if (!run)
 		return EXIT_REPORT;
 	run_begin(run, "load", cfg);
+	run->stage = stage_names[stage];
+	if (stage == STAGE_ALL && devices_done_this_boot()) {
+		log_info("load: an earlier stage of this boot read the devices (%s): seed only",
+			 paths.devices_done_marker);
+		devices = false;
+	}
 	mix_init(&m, run, true);
 	mix_timing_sample(&m);
-	bits |= sources_run(&m, cfg);
-	mix_machine_id(&m);
-	if (cfg->seed_foreign)
-		seed_mix_foreign(&m);
-	mix_timing_sample(&m);
-	bits |= seed_run(&m, cfg, true, seed_first_boot(paths.machine_id));
+	if (devices) {
+		bits |= sources_run(&m, cfg);
+		mark_devices_done();
+	}
+	if (seed) {
+		mix_machine_id(&m);
+		if (cfg->seed_foreign)
+			seed_mix_foreign(&m);
+		mix_timing_sample(&m);
+		bits |= seed_run(&m, cfg, true, seed_first_boot(paths.machine_id));
+	}
 	mix_timing_sample(&m);
 	mix_timing_flush(&m);
 
@@ -166,10 +224,11 @@ static int cmd_load(const struct config *cfg)
 	if (m.credited_bits > 0 && pool_crng_ready() == 1)
 		(void)pool_reseed();
 	bits = run_end(run, &m, start, bits);
-	log_info("load: credited %u bits in %llu ms; crng ready %s -> %s, entropy_avail %d -> "
-		 "%d; exit status %d",
-		 m.credited_bits, (unsigned long long)run->elapsed_ms, tristate(run->crng_before),
-		 tristate(run->crng_after), run->entropy_before, run->entropy_after, bits);
+	log_info("load: credited %u bits in %llu ms (stage %s); crng ready %s -> %s, "
+		 "entropy_avail %d -> %d; exit status %d",
+		 m.credited_bits, (unsigned long long)run->elapsed_ms, run->stage,
+		 tristate(run->crng_before), tristate(run->crng_after), run->entropy_before,
+		 run->entropy_after, bits);
 	free(run);
 	return bits;
 }
@@ -200,7 +259,9 @@ int main(int argc, char **argv)
 	struct config cfg;
 	int r;
 
-	if (parse_opts(argc, argv, &o) < 0) {
+	int stage;
+	if (parse_opts(argc, argv, &o) < 0 || (stage = parse_stage(o.stage)) < 0 ||
+	    (o.stage && strcmp(o.command, "load") != 0)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -220,7 +281,7 @@ int main(int argc, char **argv)
 		log_info("%s: disabled (bootseed=0 or enable = no), doing nothing", o.command);
 		r = 0;
 	} else if (strcmp(o.command, "load") == 0)
-		r = cmd_load(&cfg);
+		r = cmd_load(&cfg, (enum stage)stage);
 	else if (strcmp(o.command, "save") == 0)
 		r = cmd_save(&cfg);
 	else {

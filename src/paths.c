@@ -56,6 +56,7 @@ int paths_init(const char *root)
 		{ paths.run_dir, k, "/run/bootseed" },
 		{ paths.report, k, "/run/bootseed/report.json" },
 		{ paths.seed_written_marker, k, "/run/bootseed/seed-written" },
+		{ paths.devices_done_marker, k, "/run/bootseed/devices-done" },
 		{ paths.machine_id, paths.root, "/etc/machine-id" },
 		{ paths.systemd_seed, paths.root, "/var/lib/systemd/random-seed" },
 		{ paths.seedrng_dir, paths.root, "/var/lib/seedrng" },

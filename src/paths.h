@@ -27,6 +27,7 @@ struct paths {
 	char run_dir[PATH_MAX];
 	char report[PATH_MAX];
 	char seed_written_marker[PATH_MAX];
+	char devices_done_marker[PATH_MAX];
 	/* installed system side */
 	char machine_id[PATH_MAX];
 	char systemd_seed[PATH_MAX];

@@ -98,6 +98,8 @@ int report_format_run(const struct report_run *run, char *buf, size_t size)
 
 	jb_raw(&b, "{");
 	jb_key_str(&b, "command", run->command);
+	if (run->stage)
+		jb_key_str(&b, "stage", run->stage);
 	jb_key_str(&b, "root", run->root);
 	jb_key_str(&b, "seed_dir", run->seed_dir);
 	jb_raw(&b, "\"boottime_ms\":%llu,\"elapsed_ms\":%llu,",

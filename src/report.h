@@ -24,6 +24,7 @@ struct report_source {
 
 struct report_run {
 	const char *command;
+	const char *stage; /* load: "early", "late" or "all"; NULL otherwise */
 	const char *root;
 	const char *seed_dir;
 	uint64_t boottime_ms; /* when the run started, since boot */

@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `load --stage`: early reads the devices only, late the seed file only, and
+# the default ("all") reads both but skips the devices when an earlier stage
+# of the same boot (the /run marker) already read them. Test build, fake root
+# and kernel tree, fake hwrng, stand-in pool.
+set -u
+. "$(dirname "$0")/../lib.sh"
+t_need jq
+BIN=${BOOTSEED_TEST_BIN:-$T_TOP/build/test/bootseed}
+[ -x "$BIN" ] || { t_fail "no test binary at $BIN (make test-build)"; t_done; }
+W=$(mktemp -d /tmp/bootseed-stage-XXXXXX)
+trap 'rm -rf "$W"' EXIT
+export BOOTSEED_TEST_KROOT="$W/k" BOOTSEED_TEST_POOL="$W/pool" BOOTSEED_TEST_CRNG=notready
+
+# fresh: a new boot (kernel tree with a good quality-0 hwrng) and a machine
+# with a creditable seed.
+fresh() {
+	rm -rf "$W/k" "$W/pool" "$W/root"
+	mkdir -p "$W/root/etc" "$W/root/var/lib/bootseed" "$W/k/proc/sys/kernel/random" \
+		"$W/k/dev" "$W/k/run" "$W/k/sys/class/misc/hw_random"
+	chmod 700 "$W/root/var/lib/bootseed"
+	echo 0123456789abcdef0123456789abcdef >"$W/root/etc/machine-id"
+	head -c 32 /dev/urandom >"$W/root/var/lib/bootseed/seed.credit"
+	chmod 400 "$W/root/var/lib/bootseed/seed.credit"
+	echo fake-rng >"$W/k/sys/class/misc/hw_random/rng_current"
+	echo fake-rng >"$W/k/sys/class/misc/hw_random/rng_available"
+	echo 0 >"$W/k/sys/class/misc/hw_random/rng_quality"
+	head -c 512 /dev/urandom >"$W/k/dev/hwrng"
+	echo "ro bootseed.load_modules=no ${1:-}" >"$W/k/proc/cmdline"
+	echo 3 >"$W/k/proc/sys/kernel/random/entropy_avail"
+	echo 256 >"$W/k/proc/sys/kernel/random/poolsize"
+	: >"$W/k/dev/kmsg"
+}
+load() { "$BIN" load --root "$W/root" --config /dev/null "$@" 2>/dev/null; }
+# run N has a source named NAME
+has_src() { jq -e ".runs[$1].sources | any(.name==\"$2\")" "$W/k/run/bootseed/report.json" >/dev/null 2>&1; }
+run_is() { jq -e ".runs[$1] | $2" "$W/k/run/bootseed/report.json" >/dev/null 2>&1; }
+seed_sum() { sha256sum "$W/root/var/lib/bootseed/seed.credit" 2>/dev/null | cut -c1-64; }
+
+# --- early: devices only -------------------------------------------------------
+fresh
+old=$(seed_sum)
+load --stage early; rc=$?
+t_check "early: exit 0" [ "$rc" -eq 0 ]
+t_check "early: hwrng read and credited" run_is 0 '.stage=="early" and (.sources[] | select(.name=="hwrng") | .credited_bits==256)'
+t_check "early: no seed source in the report" bash -c "! jq -e '.runs[0].sources | any(.name|startswith(\"seed\"))' '$W/k/run/bootseed/report.json' >/dev/null"
+t_check "early: seed file untouched, no next seed" bash -c "[ '$(seed_sum)' = '$old' ] && [ \$(ls '$W/root/var/lib/bootseed' | wc -l) -eq 1 ]"
+t_check "early: marks the devices read in /run" test -e "$W/k/run/bootseed/devices-done"
+
+# --- late after early: seed only ------------------------------------------------
+load --stage late; rc=$?
+t_check "late: exit 0" [ "$rc" -eq 0 ]
+t_check "late: seed consumed and credited" run_is 1 '.stage=="late" and (.sources[] | select(.name=="seed.credit") | .credited_bits==256)'
+t_check "late: no device read" bash -c "! jq -e '.runs[1].sources | any(.name==\"hwrng\" or .name==\"cpu\" or .name==\"tpm\")' '$W/k/run/bootseed/report.json' >/dev/null"
+t_check "late: a new seed replaced the old one" bash -c "[ -n '$(seed_sum)' ] && [ '$(seed_sum)' != '$old' ]"
+t_check "hwrng fed once in the whole boot" [ "$(grep -c 'source=hwrng' "$W/pool")" -eq 1 ]
+
+# --- all after early: the devices are not read twice -----------------------------
+fresh
+load --stage early
+load; rc=$?
+t_check "all after early: exit 0" [ "$rc" -eq 0 ]
+t_check "all after early: says the devices were read earlier" grep -q "an earlier stage of this boot read the devices" "$W/k/dev/kmsg"
+t_check "all after early: no device read, the seed credited" \
+	run_is 1 '.stage=="all" and (.sources | any(.name=="hwrng") | not) and (.sources[] | select(.name=="seed.credit") | .credited_bits==256)'
+t_check "all after early: hwrng fed once" [ "$(grep -c 'source=hwrng' "$W/pool")" -eq 1 ]
+
+# --- all alone (no bootseed in the initramfs): devices and seed ---------------------
+fresh
+load; rc=$?
+t_check "all alone: exit 0" [ "$rc" -eq 0 ]
+t_check "all alone: hwrng and seed both read" bash -c "$(declare -f has_src); W='$W'; has_src 0 hwrng && has_src 0 seed.credit"
+t_check "all alone: summary names the stage" grep -q "load: credited 512 bits in [0-9]* ms (stage all)" "$W/k/dev/kmsg"
+
+# --- late on a first boot: the seed is not credited ----------------------------------
+fresh
+echo uninitialized >"$W/root/etc/machine-id"
+load --stage late
+t_check "late, first boot: the seed mixed without credit" run_is 0 '.sources[] | select(.name=="seed.credit") | .credited_bits==0'
+
+# --- bootseed=0 and bad usage ----------------------------------------------------------
+fresh "bootseed=0"
+load --stage early; rc=$?
+t_check "bootseed=0, early: exit 0, nothing fed, no marker" \
+	bash -c "[ $rc -eq 0 ] && [ ! -e '$W/pool' ] && [ ! -e '$W/k/run/bootseed/devices-done' ]"
+fresh
+load --stage middle; rc=$?
+t_check "--stage middle: usage error (128)" [ "$rc" -eq 128 ]
+"$BIN" save --stage early --root "$W/root" --config /dev/null 2>/dev/null; rc=$?
+t_check "--stage on save: usage error (128)" [ "$rc" -eq 128 ]
+t_check "bad usage touched nothing" bash -c "[ ! -e '$W/pool' ] && [ ! -e '$W/k/run/bootseed/report.json' ]"
+t_done
