@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -142,6 +143,13 @@ static int run_end(struct report_run *run, struct mix *m, uint64_t start_ms, int
 	run->entropy_after = pool_entropy_avail();
 	run->crng_after = pool_crng_ready();
 	run->elapsed_ms = now_ms() - start_ms;
+	/* For bench/: what the run cost beyond waiting for devices, and its peak memory. */
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		run->cpu_us = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ULL +
+			      (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+		run->maxrss_kb = ru.ru_maxrss;
+	}
 	run->exit_status = bits;
 	int r = report_append(run);
 	if (r < 0) {

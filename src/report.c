@@ -104,6 +104,8 @@ int report_format_run(const struct report_run *run, char *buf, size_t size)
 	jb_key_str(&b, "seed_dir", run->seed_dir);
 	jb_raw(&b, "\"boottime_ms\":%llu,\"elapsed_ms\":%llu,",
 	       (unsigned long long)run->boottime_ms, (unsigned long long)run->elapsed_ms);
+	jb_raw(&b, "\"cpu_us\":%llu,\"maxrss_kb\":%ld,", (unsigned long long)run->cpu_us,
+	       run->maxrss_kb);
 	jb_int_or_null(&b, "entropy_avail_before", run->entropy_before);
 	jb_int_or_null(&b, "entropy_avail_after", run->entropy_after);
 	jb_tristate(&b, "crng_ready_before", run->crng_before);

@@ -29,6 +29,8 @@ struct report_run {
 	const char *seed_dir;
 	uint64_t boottime_ms; /* when the run started, since boot */
 	uint64_t elapsed_ms;
+	uint64_t cpu_us;    /* user + system CPU time of the process (getrusage) */
+	long maxrss_kb;	    /* peak resident set size (getrusage) */
 	int entropy_before, entropy_after; /* -1: unknown */
 	int crng_before, crng_after;	   /* 1, 0, or -1: unknown */
 	unsigned credited_bits;

@@ -71,6 +71,7 @@ fresh
 load; rc=$?
 t_check "all alone: exit 0" [ "$rc" -eq 0 ]
 t_check "all alone: hwrng and seed both read" bash -c "$(declare -f has_src); W='$W'; has_src 0 hwrng && has_src 0 seed.credit"
+t_check "all alone: the report has its CPU time and peak RSS" run_is 0 '(.cpu_us|type=="number") and .maxrss_kb > 0'
 t_check "all alone: summary names the stage" grep -q "load: credited 512 bits in [0-9]* ms (stage all)" "$W/k/dev/kmsg"
 
 # --- late on a first boot: the seed is not credited ----------------------------------
