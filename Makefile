@@ -4,6 +4,8 @@
 #   make                 build/bootseed (static by default; STATIC=0 for a shared build)
 #   make check           install test dependencies (apt-get), build, run every test
 #   make demo            boot the Debian kernel under QEMU with a saved seed and show it
+#   make size            bench/size.txt: the static binary's size and where it goes
+#   make deps            install the build and test dependencies (apt-get, as root)
 #   make install         DESTDIR, PREFIX, SBINDIR, SYSCONFDIR, MANDIR may be set
 
 PREFIX     ?= /usr/local
@@ -14,41 +16,93 @@ DESTDIR    ?=
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-# Debian ships libkmod and libtss2 only as shared libraries; the static build
-# needs archives built from their source packages (an open issue), so the
-# default is a shared build for now.
-STATIC  ?= 0
+# The shipped binary: static, musl, stripped, within SIZE_BUDGET bytes
+# (tests/component/test_size.sh). Its libkmod and tpm2-tss are static archives
+# that build-aux/third-party.sh builds once from Debian's source packages into
+# build/third_party. STATIC=0 builds it against the system's shared libraries
+# (glibc) instead, with CC and CFLAGS, as the test build always is.
+STATIC  ?= 1
 PKGS     = libkmod tss2-sys tss2-mu tss2-tcti-device
 LIBS    ?= $(shell pkg-config --libs $(PKGS))
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-unused-parameter -Werror=implicit-function-declaration
 CPPFLAGS += -D_GNU_SOURCE
-ifeq ($(STATIC),1)
-LDSTATIC = -static
-endif
+
+MUSL_CC       ?= musl-gcc
+# For the libraries and bootseed alike: size first, whole-program (LTO).
+SIZE_CFLAGS   ?= -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -flto
+STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+                 -Wl,--build-id=none -Wl,-z,norelro -flto=auto
+STATIC_LIBS    = -lkmod -ltss2-sys -ltss2-tcti-device -ltss2-mu
+SIZE_BUDGET    = 114688
 
 B        = build
+TP       = $(B)/third_party
 SRCS     = $(wildcard src/*.c)
 LIBSRCS  = $(filter-out src/main.c,$(SRCS))
 HDRS     = $(wildcard src/*.h)
-OBJS     = $(SRCS:src/%.c=$(B)/obj/%.o)
 # The test build: the same sources with the test hooks (fake kernel paths, pool stand-in).
 TOBJS    = $(SRCS:src/%.c=$(B)/tobj/%.o)
 TLIBOBJS = $(LIBSRCS:src/%.c=$(B)/tobj/%.o)
 UNITS    = $(patsubst tests/unit/%.c,$(B)/unit/%,$(filter-out tests/unit/unit.c,$(wildcard tests/unit/test_*.c)))
 
+# write-if-changed FILE,TEXT: FILE's time changes only when TEXT does, so a
+# change of flags or of STATIC rebuilds what depends on FILE, and nothing else.
+write-if-changed = $(shell mkdir -p $(dir $(1)) && \
+	{ printf '%s\n' '$(2)' | cmp -s - $(1) || printf '%s\n' '$(2)' >$(1); })
+
+ifeq ($(STATIC),1)
+OBJDIR   = $(B)/obj
+# Small stand-ins for musl's fnmatch and malloc (see their headers).
+COMPAT   = $(patsubst build-aux/musl-compat/%.c,$(OBJDIR)/compat-%.o,$(wildcard build-aux/musl-compat/*.c))
+BS_CC    = $(MUSL_CC)
+BS_CFLAGS = $(SIZE_CFLAGS) -isystem $(TP)/musl/include
+BS_LINK  = $(BS_CC) $(SIZE_CFLAGS) $(STATIC_LDFLAGS) -L$(TP)/musl/lib
+BS_LIBS  = $(STATIC_LIBS)
+TP_STAMP = $(TP)/.ok
+else
+OBJDIR   = $(B)/obj-shared
+COMPAT   =
+BS_CC    = $(CC)
+BS_CFLAGS = $(CFLAGS)
+BS_LINK  = $(CC) $(CFLAGS) $(LDFLAGS)
+BS_LIBS  = $(LIBS)
+TP_STAMP =
+endif
+OBJS     = $(SRCS:src/%.c=$(OBJDIR)/%.o)
+$(call write-if-changed,$(OBJDIR)/.flags,$(BS_CC) $(CPPFLAGS) $(BS_CFLAGS))
+$(call write-if-changed,$(B)/.link,$(STATIC) $(BS_LINK) $(BS_LIBS))
+
 all: $(B)/bootseed
 
-$(B)/obj/%.o: src/%.c $(HDRS)
+$(OBJDIR)/%.o: src/%.c $(HDRS) $(OBJDIR)/.flags $(TP_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	$(BS_CC) $(CPPFLAGS) $(BS_CFLAGS) $(WARN) -c -o $@ $<
+
+$(OBJDIR)/compat-%.o: build-aux/musl-compat/%.c $(OBJDIR)/.flags
+	$(BS_CC) $(CPPFLAGS) $(BS_CFLAGS) $(WARN) -c -o $@ $<
 
 $(B)/tobj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -DBOOTSEED_TEST_HOOKS $(CFLAGS) $(WARN) -c -o $@ $<
 
-$(B)/bootseed: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(LDSTATIC) -o $@ $^ $(LIBS)
+$(B)/bootseed: $(OBJS) $(COMPAT) $(B)/.link $(TP_STAMP)
+	$(BS_LINK) -o $@ $(OBJS) $(COMPAT) $(BS_LIBS)
+ifeq ($(STATIC),1)
+	@echo "bootseed: $$(stat -c %s $@) bytes, static (musl), budget $(SIZE_BUDGET)"
+endif
+
+# The static archives (build-aux/third-party.sh): once, then only when its pins,
+# flags or patches change. Needs musl-tools and autotools ('make deps').
+$(TP_STAMP): build-aux/third-party.sh $(wildcard build-aux/patches/*.patch) $(OBJDIR)/.flags
+	MUSL_CC='$(MUSL_CC)' TP_CFLAGS='$(SIZE_CFLAGS)' build-aux/third-party.sh $(TP)
+	@touch $@
+
+third-party: $(TP)/.ok
+
+# bench/size.txt: the shipped binary's size and where its bytes go.
+size: $(B)/bootseed
+	bench/size.sh
 
 $(B)/test/bootseed: $(TOBJS)
 	@mkdir -p $(@D)
@@ -80,13 +134,14 @@ install: $(B)/bootseed
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
 
+# Keeps build/third_party (the static archives); distclean drops them too.
 clean:
-	rm -rf $(B)/obj $(B)/tobj $(B)/unit $(B)/test $(B)/bootseed
+	rm -rf $(B)/obj $(B)/obj-shared $(B)/tobj $(B)/unit $(B)/test $(B)/bootseed $(B)/.link
 
-# Also drops the cached kernels and images.
+# Also drops the third-party archives, the cached kernels and images.
 distclean:
 	rm -rf $(B)
 
-.PHONY: all check demo deps install format clean distclean test-build
+.PHONY: all check demo deps install format clean distclean test-build third-party size
 
 include mk/tests.mk

@@ -24,7 +24,8 @@
 #include "fileio.h"
 
 #define TPM_HEADER_SIZE 10
-/* tpm2-tss 3.x: Tss2_Tcti_Device_Init waits this long for its probe's answer. */
+/* tpm2-tss 3.x and 4.x (4.1.3 in the static build): Tss2_Tcti_Device_Init sends a
+ * probe command outside our counting TCTI and waits this long for its answer. */
 #define TPM_TCTI_PROBE_MS 1000
 #define TPM_RETRY_MAX	  10
 #define TPM_RETRY_MIN_MS  10

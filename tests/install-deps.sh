@@ -1,12 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Installs what building and testing bootseed needs on Debian 12 (as root).
+# The static build (build-aux/third-party.sh) needs musl-tools, the autotools,
+# libltdl-dev and autoconf-archive (to bootstrap tpm2-tss) and dpkg-dev.
+# The fault, sanitize and fuzz layers need clang with libclang-rt-14-dev (ASan,
+# UBSan, libFuzzer) and python3 (BLAKE2s fingerprints).
 # Only missing packages are installed; apt-get update runs only when needed.
 set -u
 
 PKGS="build-essential pkg-config jq strace shellcheck libkmod-dev libtss2-dev socat
 qemu-system-x86 qemu-utils swtpm swtpm-tools busybox-static
-e2fsprogs cpio gzip xz-utils zstd kmod dpkg-dev"
+e2fsprogs cpio gzip xz-utils zstd kmod dpkg-dev
+clang libclang-rt-14-dev python3
+mmdebstrap
+musl-tools autoconf automake libtool libltdl-dev autoconf-archive file"
 
 missing=""
 for p in $PKGS; do

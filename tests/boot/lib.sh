@@ -16,9 +16,10 @@
 #                                     BOOT_MODDIR.  Cached, idempotent.
 #   boot_initramfs OUT INIT [SRC[:DEST]...]
 #                                     gzip newc cpio: busybox, INIT as /init,
-#                                     $BOOTSEED_BIN as /bin/bootseed (+ ldd
-#                                     libs), ahci/sd/ext4 modules (+ deps and
-#                                     $BOOT_EXTRA_MODULES).  Sets BOOT_INITRD.
+#                                     $BOOTSEED_BIN as /bin/bootseed (alone if
+#                                     static, else + ldd libs), ahci/sd/ext4
+#                                     modules (+ deps and $BOOT_EXTRA_MODULES).
+#                                     Sets BOOT_INITRD.
 #   boot_disk_image OUT DIR SIZE_MB   mkfs.ext4 -d DIR (owners/modes kept).
 #   boot_disk_fsck IMAGE              e2fsck -fy; rc 0 clean, 1 fixed, >1 bad.
 #   boot_disk_exists IMAGE PATH       rc 0 if PATH exists in the image.
@@ -38,6 +39,10 @@
 #   BOOT_CACHE        kernel cache root (default <repo>/build/cache)
 #   BOOT_KERNEL_PKG   force the linux-image package for boot_kernel_fetch
 #   BOOTSEED_BIN      bootseed binary (default <repo>/build/bootseed)
+#   BOOT_STATIC_BIN   1: BOOTSEED_BIN must be fully static (no PT_INTERP, no
+#                     NEEDED) and goes in alone; 0: its ldd libraries are copied
+#                     too (test builds).  Default 1 for <repo>/build/bootseed,
+#                     the shipped binary, else 0.
 #   BOOT_EXTRA_MODULES  extra modules (with deps) for the initramfs, e.g.
 #                     "virtio_rng virtio_pci"; default none (no virtio at all)
 #   BOOT_KEEP_COMPRESSED_MODULES  modules (with deps) copied as shipped,
@@ -159,6 +164,15 @@ boot_kernel_fetch() {
 
 # --- initramfs ----------------------------------------------------------------
 
+# _boot_is_static BIN: rc 0 if BIN is an ELF with no interpreter and no
+# shared libraries, i.e. runs copied alone into any initramfs.
+_boot_is_static() {
+    local hdr
+    hdr=$(LC_ALL=C readelf -ldW "$1" 2>/dev/null) || return 1
+    case $hdr in *"Program Headers:"*) ;; *) return 1 ;; esac
+    ! printf '%s\n' "$hdr" | grep -Eq 'INTERP|\(NEEDED\)'
+}
+
 # _boot_copy_libs STAGE BIN: copy BIN's ldd dependencies (incl. ELF interp).
 _boot_copy_libs() {
     local stage=$1 bin=$2 lib
@@ -235,6 +249,18 @@ boot_initramfs() {
         extra+=("$(realpath "$src"):$dest")
     done
     bin=$(realpath "$BOOTSEED_BIN") || return 1
+    local static=${BOOT_STATIC_BIN:-}
+    if [ -z "$static" ]; then
+        static=0
+        [ "$bin" = "$(realpath -m "$BOOT_TOP/build/bootseed")" ] && static=1
+    fi
+    # The shipped binary must run alone: no loader, no libraries beside it.
+    if [ "$static" = 1 ] && ! _boot_is_static "$bin"; then
+        boot_err "$bin is not a static binary (PT_INTERP or NEEDED): the shipped" \
+            "bootseed must run alone in an initramfs (build it with 'make', not" \
+            "'make STATIC=0'; BOOT_STATIC_BIN=0 boots a dynamic test build)"
+        return 1
+    fi
     stage=$(mktemp -d "${TMPDIR:-/tmp}/boot-initramfs.XXXXXX") || return 1
     (
         set -e
@@ -249,7 +275,13 @@ boot_initramfs() {
         done
         install -m 0755 "$init" init
         install -m 0755 "$bin" bin/bootseed
-        _boot_copy_libs "$stage" "$bin"
+        if [ "$static" = 1 ]; then
+            # Nothing but busybox may be beside it: no lib dirs at all.
+            [ ! -e lib ] && [ ! -e lib64 ] && [ ! -e usr/lib ] ||
+                { echo "boot: libraries in the initramfs of a static bootseed" >&2; exit 1; }
+        else
+            _boot_copy_libs "$stage" "$bin"
+        fi
         # shellcheck disable=SC2086 # word-split module lists on purpose
         _boot_copy_modules "$stage" $BOOT_BASE_MODULES ${BOOT_EXTRA_MODULES:-}
         for spec in ${extra[@]+"${extra[@]}"}; do

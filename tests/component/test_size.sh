@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The shipped binary (build/bootseed, `make`): fully static, musl, stripped,
+# within the size budget, so that it runs copied alone into any initramfs.
+# Also checks the two stand-ins the static build links in place of musl's own
+# (build-aux/musl-compat/): fnmatch against musl's on libkmod's real module
+# alias patterns and on random patterns, malloc under a random workload.
+#
+#   BOOTSEED_SHIPPED_BIN  the binary (default build/bootseed)
+#   SIZE_BUDGET           bytes (default 114688 = 112 KiB, as in the Makefile)
+set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+t_need file readelf musl-gcc
+BIN=${BOOTSEED_SHIPPED_BIN:-$T_TOP/build/bootseed}
+BUDGET=${SIZE_BUDGET:-114688}
+[ -x "$BIN" ] || { t_fail "no binary at $BIN (make)"; t_done; }
+
+W=$(mktemp -d /tmp/bootseed-size-XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+# --- the binary -------------------------------------------------------------------
+desc=$(file -b "$BIN")
+echo "    file: $desc"
+t_check "file says statically linked" grep -q 'statically linked' <<<"$desc"
+t_check "file says stripped" bash -c "grep -q ', stripped' <<<'$desc'"
+readelf -lW "$BIN" >"$W/phdr" 2>&1
+readelf -dW "$BIN" >"$W/dyn" 2>&1
+t_check "has program headers (an ELF executable)" grep -q 'LOAD' "$W/phdr"
+t_check "no PT_INTERP (no dynamic loader)" bash -c "! grep -q INTERP '$W/phdr'"
+t_check "no DYNAMIC segment, no NEEDED libraries" \
+	bash -c "! grep -q DYNAMIC '$W/phdr' && ! grep -q NEEDED '$W/dyn'"
+# glibc's crt1.o brings a .note.ABI-tag; musl's does not.
+t_check "linked with musl, not glibc (no GNU ABI tag note)" \
+	bash -c "! readelf -nW '$BIN' 2>/dev/null | grep -q NT_GNU_ABI_TAG"
+size=$(stat -c %s "$BIN")
+echo "    size: $size bytes ($((size * 100 / BUDGET))% of $BUDGET)"
+t_check "size $size <= budget $BUDGET bytes" test "$size" -le "$BUDGET"
+t_check "runs: 'bootseed --help' prints usage" bash -c "'$BIN' --help 2>&1 | grep -q 'usage: bootseed'"
+
+# --- fnmatch stand-in against musl's --------------------------------------------
+if musl-gcc -O2 -Wall -Wextra -o "$W/fnmatch_check" "$T_TOP/tests/component/size/fnmatch_check.c" \
+	-x c - < <(sed 's/^int fnmatch(/int compat_fnmatch(/' "$T_TOP/build-aux/musl-compat/fnmatch.c") \
+	2>"$W/cc.log"; then
+	# Every alias pattern of the cached Debian kernels against: itself, itself
+	# with the wildcards filled in (a match), and this machine's modaliases.
+	aliases=$(ls "$T_TOP"/build/cache/kernel-*/root/lib/modules/*/modules.alias 2>/dev/null)
+	cat /sys/bus/*/devices/*/modalias >"$W/host" 2>/dev/null
+	echo 'pci:v00001AF4d00001005sv00001AF4sd00000004bc00scFFi00' >>"$W/host"
+	if [ -n "$aliases" ]; then
+		# shellcheck disable=SC2086 # a list of files
+		awk '$1 == "alias" { print $2 }' $aliases | sort -u >"$W/patterns"
+		awk 'NR == FNR { host[++n] = $0; next }
+			{ filled = $0; gsub(/\*/, "x", filled); gsub(/\?/, "0", filled)
+			  gsub(/\[[^]]*\]/, "1", filled)
+			  print $0 "\t" $0; print $0 "\t" filled
+			  for (i = 1; i <= n; i++) print $0 "\t" host[i] }' \
+			"$W/host" "$W/patterns" >"$W/pairs"
+		echo "    $(wc -l <"$W/patterns") alias patterns, $(wc -l <"$W/pairs") pairs"
+	else
+		: >"$W/pairs"
+		t_skip "fnmatch on real alias patterns: no cached kernel (run the boot tests once)"
+	fi
+	"$W/fnmatch_check" 300000 <"$W/pairs" >"$W/fn.log"
+	rc=$?
+	tail -n 5 "$W/fn.log" | sed 's/^/    /'
+	t_check "fnmatch stand-in agrees with musl's (alias patterns, random patterns, all flags)" \
+		test "$rc" -eq 0
+else
+	cat "$W/cc.log"
+	t_fail "fnmatch check does not build"
+fi
+
+# --- malloc stand-in -----------------------------------------------------------------
+if musl-gcc -static -Os -flto -Wall -Wextra -o "$W/malloc_check" \
+	"$T_TOP/tests/component/size/malloc_check.c" "$T_TOP/build-aux/musl-compat/malloc.c" \
+	2>"$W/cc.log"; then
+	out=$("$W/malloc_check" 300000 2>&1)
+	rc=$?
+	echo "    $out"
+	t_check "malloc stand-in: random malloc/calloc/realloc/free keep every byte" test "$rc" -eq 0
+	t_check "malloc stand-in replaces musl's (no mallocng in the link)" \
+		bash -c "! nm '$W/malloc_check' | grep -q alloc_slot"
+else
+	cat "$W/cc.log"
+	t_fail "malloc check does not build"
+fi
+t_done
