@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
@@ -19,6 +21,80 @@
 #define SEED_TMP	".seed.new"
 #define SEED_TMP_LATE	".seed.new2"
 #define SEED_LOCK_POLL_MS 10
+
+#ifdef BOOTSEED_TEST_HOOKS
+/*
+ * Test hooks (the test build only), for the fault suite (tests/fault/):
+ *   BOOTSEED_TEST_CRASH_AT=STEP      raise(SIGKILL) at STEP (a crash there)
+ *   BOOTSEED_TEST_PAUSE_AT=STEP[:MS] say "bootseed-test: paused at STEP" on
+ *                                    stderr and sleep MS (default 60000) ms
+ *   BOOTSEED_TEST_FAIL_AT=OP:ERRNO   the operation OP fails with ERRNO (EIO,
+ *                                    ENOSPC, EROFS, EDQUOT or a number)
+ * STEPs, in order: locked, tmp-open, tmp-partial, tmp-written, tmp-synced,
+ * renamed, unlinked, dir-synced, credited. OPs: write, fsync-tmp, rename,
+ * unlink, fsync-dir.
+ */
+static bool seed_test_env_is(const char *var, const char *step, const char **ret_arg)
+{
+	const char *v = getenv(var);
+	size_t n = strlen(step);
+
+	if (!v || strncmp(v, step, n) != 0 || (v[n] != '\0' && v[n] != ':'))
+		return false;
+	*ret_arg = v[n] == ':' ? v + n + 1 : NULL;
+	return true;
+}
+
+static void seed_test_point(const char *step)
+{
+	const char *arg;
+
+	if (seed_test_env_is("BOOTSEED_TEST_CRASH_AT", step, &arg))
+		raise(SIGKILL);
+	static bool paused; /* once: the redraw passes the same steps again */
+	if (!paused && seed_test_env_is("BOOTSEED_TEST_PAUSE_AT", step, &arg)) {
+		paused = true;
+		unsigned long ms = arg ? strtoul(arg, NULL, 10) : 60000;
+		struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+		fprintf(stderr, "bootseed-test: paused at %s\n", step);
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		fprintf(stderr, "bootseed-test: resumed at %s\n", step);
+	}
+}
+
+static int seed_test_fault(const char *op)
+{
+	static const struct {
+		const char *name;
+		int error;
+	} names[] = {
+		{ "EIO", EIO }, { "ENOSPC", ENOSPC }, { "EROFS", EROFS }, { "EDQUOT", EDQUOT },
+	};
+	const char *arg;
+
+	if (!seed_test_env_is("BOOTSEED_TEST_FAIL_AT", op, &arg))
+		return 0;
+	for (size_t i = 0; arg && i < ELEMENTSOF(names); i++)
+		if (strcmp(arg, names[i].name) == 0)
+			return -names[i].error;
+	return arg && atoi(arg) > 0 ? -atoi(arg) : -EIO;
+}
+/* Two writes, so that a crash can land between them (a torn temp file). */
+#define SEED_TEST_FIRST_WRITE(len) ((len) / 2)
+#else
+static inline void seed_test_point(const char *step)
+{
+	(void)step;
+}
+
+static inline int seed_test_fault(const char *op)
+{
+	(void)op;
+	return 0;
+}
+#define SEED_TEST_FIRST_WRITE(len) (len)
+#endif
 
 static const char *const seed_reasons[] = {
 	[SEED_CREDITED] = "",
@@ -212,6 +288,8 @@ static int seed_dir_open(const char *dir, bool create, bool *ret_private)
 			return -errno;
 		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
+	if (dfd < 0 && errno == ENOTDIR && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+		return -ELOOP; /* O_NOFOLLOW: a symlinked seed directory is not followed */
 	if (dfd < 0)
 		return -errno;
 	if (fstat(dfd, &st) < 0) {
@@ -243,18 +321,33 @@ static int seed_dir_lock(int dfd, unsigned long timeout_ms)
 /* Temp file (0400) → write all → fsync → close; removed again on any failure. */
 static int seed_write_tmp(int dfd, const char *tmp, const uint8_t *data, size_t len)
 {
+	size_t first = SEED_TEST_FIRST_WRITE(len);
+
 	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT && errno != EROFS)
 		return -errno; /* a stale temp from a crash that we cannot clear */
 	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
 	if (fd < 0)
 		return -errno;
-	int r = write_full(fd, data, len);
+	seed_test_point("tmp-open");
+	int r = seed_test_fault("write");
+	if (r == 0)
+		r = write_full(fd, data, first);
+	if (r == 0 && first < len) {
+		seed_test_point("tmp-partial");
+		r = write_full(fd, data + first, len - first);
+	}
+	if (r == 0) {
+		seed_test_point("tmp-written");
+		r = seed_test_fault("fsync-tmp");
+	}
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r < 0)
 		(void)unlinkat(dfd, tmp, 0);
+	else
+		seed_test_point("tmp-synced");
 	return r;
 }
 
@@ -275,27 +368,6 @@ static int seed_make_next(struct mix *m, uint8_t *out, size_t len, bool *ret_cre
 	/* The next seed also feeds later hashes in this run. */
 	mix_hash(m, out, len);
 	return 0;
-}
-
-/* Unlinks every seed that was read, then one fsync of the directory (rule 1). */
-static int seed_consume(int dfd, struct seed_old *old, size_t n)
-{
-	int worst = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!old[i].present)
-			continue;
-		if (unlinkat(dfd, old[i].name, 0) < 0)
-			worst = old[i].f.consume_error = -errno;
-	}
-	if (fsync(dfd) < 0) {
-		int r = -errno;
-		for (size_t i = 0; i < n; i++)
-			if (old[i].present && old[i].f.consume_error == 0)
-				old[i].f.consume_error = r;
-		worst = r;
-	}
-	return worst;
 }
 
 /*
@@ -365,79 +437,138 @@ static void seed_report_unreadable(struct mix *m, bool load, struct seed_old *o)
 }
 
 /*
- * Writes the next seed under its final name. If it was drawn before the crng was
- * ready but the old seed has since made it ready, draw again so that the next
- * boot can credit it; if that second write fails, keep the first as no-credit.
+ * Puts the durable temp file in place as @name, then removes every other old
+ * seed, then one fsync of the directory makes both durable. The rename replaces
+ * an old seed of the same name in one step, so a crash at any point leaves the
+ * old seed or the complete new one under a seed name, never neither (nothing
+ * lost), and an old seed counts as consumed only once this has all returned
+ * (rule 1: a crash cannot bring back a seed that was credited).
+ * Returns 0, or -errno with the old seeds' consume_error set; *ret_renamed
+ * tells whether the new seed took its name.
  */
-static int seed_commit_next(struct mix *m, int dfd, uint8_t *next, size_t len,
-			    bool creditable)
+static int seed_put_in_place(int dfd, const char *tmp, const char *name, struct seed_old *old,
+			     size_t n_old, bool *ret_renamed)
 {
-	const char *tmp = SEED_TMP;
+	int r = seed_test_fault("rename");
 
-	if (!creditable && pool_crng_ready() == 1) {
-		uint8_t late[SEED_MAX_LEN];
-		bool late_ok = false;
-		if (seed_make_next(m, late, len, &late_ok) == 0 && late_ok &&
-		    seed_write_tmp(dfd, SEED_TMP_LATE, late, len) == 0) {
-			(void)unlinkat(dfd, SEED_TMP, 0);
-			tmp = SEED_TMP_LATE;
-			creditable = true;
-		} else {
-			log_warn("could not redraw the next seed after the crng became ready; "
-				 "keeping it as %s, ignoring", SEED_NAME_NO_CREDIT);
-		}
-		explicit_bzero(late, sizeof(late));
-	}
-
-	const char *name = creditable ? SEED_NAME_CREDIT : SEED_NAME_NO_CREDIT;
-	if (renameat(dfd, tmp, dfd, name) < 0 || fsync(dfd) < 0) {
-		int r = -errno;
+	*ret_renamed = false;
+	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
+		r = -errno;
+	if (r < 0) {
 		(void)unlinkat(dfd, tmp, 0);
-		log_err("cannot put the next seed in place as %s: %s", name, strerror(-r));
+		for (size_t i = 0; i < n_old; i++)
+			old[i].f.consume_error = r;
 		return r;
 	}
+	*ret_renamed = true;
+	seed_test_point("renamed");
+	int worst = 0;
+	for (size_t i = 0; i < n_old; i++) {
+		if (!old[i].present || strcmp(old[i].name, name) == 0)
+			continue; /* replaced by the rename */
+		r = seed_test_fault("unlink");
+		if (r == 0 && unlinkat(dfd, old[i].name, 0) < 0 && errno != ENOENT)
+			r = -errno;
+		if (r < 0)
+			worst = old[i].f.consume_error = r;
+	}
+	seed_test_point("unlinked");
+	r = seed_test_fault("fsync-dir");
+	if (r == 0 && fsync(dfd) < 0)
+		r = -errno;
+	if (r < 0) {
+		for (size_t i = 0; i < n_old; i++)
+			if (old[i].f.consume_error == 0)
+				old[i].f.consume_error = r;
+		return r;
+	}
+	seed_test_point("dir-synced");
+	return worst;
+}
+
+static void seed_record_new(struct mix *m, const char *name, size_t len)
+{
 	if (m->run) {
 		snprintf(m->run->new_seed, sizeof(m->run->new_seed), "%s", name);
 		m->run->new_seed_bytes = len;
 	}
 	log_info("next seed: wrote %s (%zu bytes)", name, len);
-	seed_mark_written(dfd);
-	return 0;
 }
 
+/*
+ * The next seed was drawn before the crng was ready, but the old seed has since
+ * made it ready: draw again so that the next boot can credit it. If that fails,
+ * the seed.no-credit already in place stays (nothing lost).
+ */
+static void seed_redraw_creditable(struct mix *m, int dfd, size_t len)
+{
+	struct seed_old nc = { .name = SEED_NAME_NO_CREDIT, .present = true };
+	uint8_t late[SEED_MAX_LEN];
+	bool late_ok = false, renamed = false;
+
+	int r = seed_make_next(m, late, len, &late_ok);
+	if (r >= 0 && late_ok)
+		r = seed_write_tmp(dfd, SEED_TMP_LATE, late, len);
+	if (r >= 0 && late_ok)
+		r = seed_put_in_place(dfd, SEED_TMP_LATE, SEED_NAME_CREDIT, &nc, 1, &renamed);
+	explicit_bzero(late, sizeof(late));
+	if (renamed)
+		seed_record_new(m, SEED_NAME_CREDIT, len);
+	if (renamed && r < 0)
+		log_warn("redrew the next seed as %s, but could not durably remove %s: %s, "
+			 "ignoring", SEED_NAME_CREDIT, SEED_NAME_NO_CREDIT, strerror(-r));
+	else if (r < 0 || !late_ok)
+		log_warn("could not redraw the next seed after the crng became ready (%s); "
+			 "keeping it as %s, ignoring", r < 0 ? strerror(-r) : "crng not ready",
+			 SEED_NAME_NO_CREDIT);
+}
+
+/*
+ * The write sequence (rules 1 and 5): next seed in a temp file, fsynced; renamed
+ * in place; the other old seed removed; directory fsynced; only then are the
+ * old seeds fed, credited where the rules allow.
+ */
 static int seed_run_locked(struct mix *m, const struct config *cfg, int dfd, bool load,
 			   struct seed_old *old, size_t n_old)
 {
 	uint8_t next[SEED_MAX_LEN];
-	bool creditable = false;
+	bool creditable = false, renamed = false;
 	int bits = 0;
 
 	size_t len = seed_next_len(pool_size_bits());
 	int r = seed_make_next(m, next, len, &creditable);
 	if (r >= 0)
 		r = seed_write_tmp(dfd, SEED_TMP, next, len);
-	if (r == -EROFS && load) {
+	explicit_bzero(next, sizeof(next));
+	const char *name = creditable ? SEED_NAME_CREDIT : SEED_NAME_NO_CREDIT;
+	if (r < 0) {
+		for (size_t i = 0; i < n_old; i++)
+			old[i].f.consume_error = r; /* not consumed: kept for later */
+	} else {
+		r = seed_put_in_place(dfd, SEED_TMP, name, old, n_old, &renamed);
+	}
+
+	if (renamed) {
+		seed_record_new(m, name, len);
+		seed_mark_written(dfd);
+	}
+	if (r == -EROFS && load && !renamed) {
 		log_info("%s: read-only, seeds left in place for the next stage", cfg->seed_dir);
-	} else if (r < 0) {
+	} else if (r < 0 && !renamed) {
 		log_err("cannot write the next seed in %s: %s; old seeds kept and not credited",
 			cfg->seed_dir, strerror(-r));
 		bits |= EXIT_SEED_WRITE;
-	} else {
-		int c = seed_consume(dfd, old, n_old);
-		if (c < 0 && c != -EROFS) {
-			log_err("cannot durably remove the old seed: %s", strerror(-c));
-			bits |= EXIT_SEED_CONSUME;
-		}
+	} else if (r < 0) {
+		log_err("cannot durably remove the old seed in %s: %s; not credited",
+			cfg->seed_dir, strerror(-r));
+		bits |= EXIT_SEED_CONSUME;
 	}
-	for (size_t i = 0; i < n_old; i++) {
-		if (r < 0 && old[i].present)
-			old[i].f.consume_error = r; /* not consumed: kept for later */
+	for (size_t i = 0; i < n_old; i++)
 		if (load && old[i].present)
 			seed_feed_old(m, &old[i]);
-	}
-	if (r >= 0 && seed_commit_next(m, dfd, next, len, creditable) < 0)
-		bits |= EXIT_SEED_WRITE;
-	explicit_bzero(next, sizeof(next));
+	seed_test_point("credited");
+	if (renamed && !creditable && pool_crng_ready() == 1)
+		seed_redraw_creditable(m, dfd, len);
 	return bits;
 }
 
@@ -459,7 +590,8 @@ int seed_run(struct mix *m, const struct config *cfg, bool load, bool first_boot
 				 strerror(-dfd));
 			return 0;
 		}
-		log_err("%s: cannot open seed directory: %s", dir, strerror(-dfd));
+		log_err("%s: cannot open seed directory: %s", dir,
+			dfd == -ELOOP ? "is a symlink: not followed" : strerror(-dfd));
 		return load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
 	}
 	int r = seed_dir_lock(dfd, cfg->lock_timeout_ms);
@@ -469,6 +601,7 @@ int seed_run(struct mix *m, const struct config *cfg, bool load, bool first_boot
 		close(dfd);
 		return load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
 	}
+	seed_test_point("locked");
 	if (!dir_private)
 		log_warn("%s: not a root-owned directory closed to group and others; no "
 			 "seed in it will be credited", dir);

@@ -1,14 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every test layer: unit (C), component (the test build against fake
-# roots), boot (QEMU). Each suite prints "N passed, N failed, N skipped" last;
-# this sums them and prints the same line for the whole run. A suite that dies
-# without its summary line counts as one failure.
+# roots), fault (crashes, full and failing disks, failing TPMs, hostile files,
+# races, power cuts under QEMU), boot (QEMU), sanitize (unit, component and
+# the non-QEMU fault suites again, against build/asan: clang with
+# AddressSanitizer and UndefinedBehaviorSanitizer), fuzz (each config fuzzer
+# over its checked-in corpus). Each suite prints "N passed, N failed, N
+# skipped" last; this sums them and prints the same line for the whole run. A
+# suite that dies without its summary line counts as one failure.
 #
-#   LAYERS="unit component boot" (default: all)
+#   LAYERS="unit component fault boot sanitize fuzz" (default: all)
 set -u
 cd "$(dirname "$0")/.." || exit 1
-: "${LAYERS:=unit component boot}"
+: "${LAYERS:=unit component fault boot sanitize fuzz}"
+: "${MAKE:=make}"
 ART=build/test-artifacts
 mkdir -p "$ART"
 
@@ -40,16 +45,87 @@ run_suite() {
 	echo "--- $name: $summary ($((SECONDS - start)) s)"
 }
 
+# One suite each: the sanitizer and fuzzer builds (clang), then the reports.
+sanitize_build() {
+	if ! command -v clang >/dev/null; then
+		echo "not ok clang missing (tests/install-deps.sh)"
+		echo "0 passed, 1 failed, 0 skipped"
+		return 1
+	fi
+	if $MAKE -s sanitize-build >"$ART/sanitize-build.log" 2>&1; then
+		touch "$ART/sanitize-build.ok"
+		echo "ok     build/asan: test binary and unit tests with ASan + UBSan"
+		echo "1 passed, 0 failed, 0 skipped"
+	else
+		tail -n 20 "$ART/sanitize-build.log"
+		echo "not ok make sanitize-build"
+		echo "0 passed, 1 failed, 0 skipped"
+		return 1
+	fi
+}
+fuzz_build() {
+	if $MAKE -s fuzz-build >"$ART/fuzz-build.log" 2>&1; then
+		touch "$ART/fuzz-build.ok"
+		echo "ok     build/fuzz: libFuzzer targets"
+		echo "1 passed, 0 failed, 0 skipped"
+	else
+		tail -n 20 "$ART/fuzz-build.log"
+		echo "not ok make fuzz-build"
+		echo "0 passed, 1 failed, 0 skipped"
+		return 1
+	fi
+}
+# Any sanitizer report left by a run whose exit status a test did not look at.
+# LeakSanitizer cannot run under ptrace (the strace cases): that is no finding.
+sanitize_reports() {
+	local f bad=0
+	for f in "$ART"/asan/report.*; do
+		[ -e "$f" ] || continue
+		if grep -q 'LeakSanitizer has encountered a fatal error' "$f" &&
+			! grep -q 'ERROR: AddressSanitizer\|runtime error\|ERROR: LeakSanitizer: detected' "$f"; then
+			continue
+		fi
+		echo "not ok sanitizer report $f:"
+		head -n 30 "$f"
+		bad=$((bad + 1))
+	done
+	[ "$bad" -eq 0 ] && echo "ok     no AddressSanitizer, LeakSanitizer or UBSan report"
+	echo "$((bad == 0 ? 1 : 0)) passed, $bad failed, 0 skipped"
+	[ "$bad" -eq 0 ]
+}
+
 for layer in $LAYERS; do
 	case $layer in
 	unit)
 		for t in build/unit/test_*; do
 			[ -x "$t" ] && run_suite "unit/${t##*/}" "$t"
 		done ;;
-	component | boot)
+	component | fault | boot)
 		for t in tests/"$layer"/test_*.sh; do
 			[ -f "$t" ] && run_suite "$layer/$(basename "$t" .sh)" bash "$t"
 		done ;;
+	sanitize)
+		rm -f "$ART/sanitize-build.ok"
+		run_suite sanitize/build sanitize_build
+		[ -f "$ART/sanitize-build.ok" ] || continue
+		export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:log_path=$PWD/$ART/asan/report"
+		export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$PWD/$ART/asan/report"
+		rm -rf "$ART/asan" && mkdir -p "$ART/asan"
+		for t in build/asan/unit/test_*; do
+			[ -x "$t" ] && run_suite "sanitize/unit/${t##*/}" "$t"
+		done
+		# The suites that run the binary; QEMU boots are left out (too slow).
+		for t in $(grep -l 'BOOTSEED_TEST_BIN' tests/component/test_*.sh) tests/fault/test_*.sh; do
+			case $t in */test_boot*) continue ;; esac
+			FAULT_STEPS="tmp-partial renamed credited" BOOTSEED_TEST_BIN=$PWD/build/asan/test/bootseed \
+				run_suite "sanitize/$(basename "$(dirname "$t")")/$(basename "$t" .sh)" bash "$t"
+		done
+		run_suite sanitize/reports sanitize_reports
+		unset ASAN_OPTIONS UBSAN_OPTIONS ;;
+	fuzz)
+		rm -f "$ART/fuzz-build.ok"
+		run_suite fuzz/build fuzz_build
+		[ -f "$ART/fuzz-build.ok" ] && run_suite fuzz/regress bash tests/fuzz/run.sh regress ;;
 	esac
 done
 
