@@ -223,7 +223,7 @@ static int cmd_load(const struct config *cfg, enum stage stage)
 		if (cfg->seed_foreign)
 			seed_mix_foreign(&m);
 		mix_timing_sample(&m);
-		bits |= seed_run(&m, cfg, true, seed_first_boot(paths.machine_id));
+		bits |= seed_run(&m, cfg, true, seed_first_boot(paths.machine_id, true));
 	}
 	mix_timing_sample(&m);
 	mix_timing_flush(&m);
@@ -252,7 +252,7 @@ static int cmd_save(const struct config *cfg)
 	run_begin(run, "save", cfg);
 	mix_init(&m, run, false);
 	mix_timing_sample(&m);
-	int bits = seed_run(&m, cfg, false, seed_first_boot(paths.machine_id));
+	int bits = seed_run(&m, cfg, false, seed_first_boot(paths.machine_id, true));
 	bits = run_end(run, &m, start, bits);
 	log_info("save: %s in %llu ms; exit status %d",
 		 run->new_seed[0] ? "next seed written" : "no seed written",

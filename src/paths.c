@@ -57,6 +57,8 @@ int paths_init(const char *root)
 		{ paths.report, k, "/run/bootseed/report.json" },
 		{ paths.seed_written_marker, k, "/run/bootseed/seed-written" },
 		{ paths.devices_done_marker, k, "/run/bootseed/devices-done" },
+		{ paths.first_boot_marker, k, "/run/bootseed/first-boot" },
+		{ paths.systemd_first_boot, k, "/run/systemd/first-boot" },
 		{ paths.machine_id, paths.root, "/etc/machine-id" },
 		{ paths.systemd_seed, paths.root, "/var/lib/systemd/random-seed" },
 		{ paths.seedrng_dir, paths.root, "/var/lib/seedrng" },

@@ -28,6 +28,8 @@ struct paths {
 	char report[PATH_MAX];
 	char seed_written_marker[PATH_MAX];
 	char devices_done_marker[PATH_MAX];
+	char first_boot_marker[PATH_MAX];
+	char systemd_first_boot[PATH_MAX];
 	/* installed system side */
 	char machine_id[PATH_MAX];
 	char systemd_seed[PATH_MAX];

@@ -183,13 +183,34 @@ size_t seed_next_len(int poolsize_bits)
 	return len < SEED_MIN_LEN ? SEED_MIN_LEN : len > SEED_MAX_LEN ? SEED_MAX_LEN : len;
 }
 
-bool seed_first_boot(const char *machine_id_path)
+/*
+ * A first boot shows in /etc/machine-id only until systemd, in the real root,
+ * mounts a transient ID over it; systemd then says so in /run/systemd/first-boot.
+ * An earlier bootseed stage that saw it leaves /run/bootseed/first-boot (when
+ * @remember), so a later stage of the same boot still knows.
+ */
+bool seed_first_boot(const char *machine_id_path, bool remember)
 {
 	char id[64];
 
-	if (read_line_file(machine_id_path, id, sizeof(id)) < 0)
+	if (access(paths.first_boot_marker, F_OK) == 0 ||
+	    access(paths.systemd_first_boot, F_OK) == 0)
 		return true;
-	return id[0] == '\0' || strcmp(id, "uninitialized") == 0;
+	if (read_line_file(machine_id_path, id, sizeof(id)) >= 0 && id[0] != '\0' &&
+	    strcmp(id, "uninitialized") != 0)
+		return false;
+	if (remember) {
+		int fd = -1;
+		if (mkdir(paths.run_dir, 0755) == 0 || errno == EEXIST)
+			fd = open(paths.first_boot_marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			log_warn("cannot create %s: %s; a later stage of this boot may not "
+				 "know it is a first boot",
+				 paths.first_boot_marker, strerror(errno));
+		else
+			close(fd);
+	}
+	return true;
 }
 
 struct seed_old {

@@ -64,7 +64,7 @@ const char *seed_reason_str(enum seed_reason r);
 size_t seed_next_len(int poolsize_bits);
 
 /* Is this the first boot of an image (machine-id missing/empty/uninitialized)? */
-bool seed_first_boot(const char *machine_id_path);
+bool seed_first_boot(const char *machine_id_path, bool remember);
 
 /*
  * The seed stage of "load" (@load true: old seeds go to the kernel, credited

@@ -55,7 +55,7 @@ static void status_hwrng(struct status *s)
 
 static void status_seeds(struct status *s, const struct config *cfg)
 {
-	bool first = seed_first_boot(paths.machine_id);
+	bool first = seed_first_boot(paths.machine_id, false);
 	struct stat st;
 
 	s->seeds[0].name = SEED_NAME_CREDIT;

@@ -191,14 +191,21 @@ static void test_no_credit_seed(void)
 	teardown();
 }
 
+static bool exists_at(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
 static void test_first_boot(void)
 {
 	static const char *const ids[] = { NULL, "", "uninitialized\n" };
 	for (size_t i = 0; i < 3; i++) {
 		setup(ids[i]);
-		CHECK(seed_first_boot(paths.machine_id));
+		CHECK(seed_first_boot(paths.machine_id, false));
+		CHECK(!exists_at(paths.first_boot_marker)); /* status only looks */
 		put_seed("seed.credit", 32, 0400);
-		CHECK(run_seed(true, seed_first_boot(paths.machine_id)) == 0);
+		CHECK(run_seed(true, seed_first_boot(paths.machine_id, true)) == 0);
+		CHECK(exists_at(paths.first_boot_marker)); /* remembered for later stages */
 		check_reason("seed.credit", SEED_R_FIRST_BOOT);
 		/* consumed and replaced: a golden image's seed does not survive a boot */
 		CHECK(exists("seed.no-credit"));
@@ -206,9 +213,20 @@ static void test_first_boot(void)
 		teardown();
 	}
 	setup("0123456789abcdef0123456789abcdef\n");
-	CHECK(!seed_first_boot(paths.machine_id));
+	CHECK(!seed_first_boot(paths.machine_id, true));
+	CHECK(!exists_at(paths.first_boot_marker));
+	/* The real root of a first boot: systemd's transient machine-id is set,
+	 * but systemd says first boot, or an earlier stage of ours did. */
+	sh("mkdir -p @/k/run/systemd && touch @/k/run/systemd/first-boot", base);
+	CHECK(seed_first_boot(paths.machine_id, true));
+	sh("rm @/k/run/systemd/first-boot && mkdir -p @/k/run/bootseed && touch @/k/run/bootseed/first-boot", base);
+	CHECK(seed_first_boot(paths.machine_id, true));
+	put_seed("seed.credit", 32, 0400);
+	CHECK(run_seed(true, seed_first_boot(paths.machine_id, true)) == 0);
+	check_reason("seed.credit", SEED_R_FIRST_BOOT);
 	teardown();
 }
+
 
 static void test_truncated_empty_oversized(void)
 {
