@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -32,18 +34,44 @@ void log_set_verbose(bool verbose)
  * unless printk.devkmsg=on), and a load writes more than ten lines. Opening the
  * device for each line gives each line a fresh budget; it costs one open.
  */
-static void log_to_kmsg(int prio, const char *line)
+static bool log_to_kmsg(int prio, const char *line)
 {
 	char buf[1100];
+	bool ok = false;
 	if (!*log_kmsg_path)
-		return;
+		return false;
 	int fd = open(log_kmsg_path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return;
+		return false;
 	int n = snprintf(buf, sizeof(buf), "<%d>bootseed: %s\n", prio, line);
 	if (n > 0)
-		(void)write_full(fd, buf, strnlen(buf, sizeof(buf)));
+		ok = write_full(fd, buf, strnlen(buf, sizeof(buf))) == 0;
 	close(fd);
+	return ok;
+}
+
+/*
+ * Under systemd, stderr goes to the journal, which also reads the kernel log:
+ * every line would be there twice. systemd names the stream it connected in
+ * $JOURNAL_STREAM ("dev:ino"); when stderr is that stream, a line that reached
+ * the kernel log is not written again.
+ */
+static bool log_stderr_is_journal(void)
+{
+	static int cached = -1;
+	if (cached < 0) {
+		const char *e = getenv("JOURNAL_STREAM");
+		char *end;
+		struct stat st;
+		cached = 0;
+		if (e && fstat(2, &st) == 0) {
+			unsigned long long dev = strtoull(e, &end, 10);
+			cached = *end == ':' && dev == (unsigned long long)st.st_dev &&
+				 strtoull(end + 1, &end, 10) == (unsigned long long)st.st_ino &&
+				 *end == '\0';
+		}
+	}
+	return cached;
 }
 
 void log_msg(int prio, const char *fmt, ...)
@@ -62,8 +90,8 @@ void log_msg(int prio, const char *fmt, ...)
 	for (char *p = line; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	log_to_kmsg(prio, line);
-	fprintf(stderr, "bootseed: %s\n", line);
+	if (!log_to_kmsg(prio, line) || !log_stderr_is_journal())
+		fprintf(stderr, "bootseed: %s\n", line);
 }
 
 unsigned log_warnings(void)

@@ -79,6 +79,35 @@ fresh
 echo uninitialized >"$W/root/etc/machine-id"
 load --stage late
 t_check "late, first boot: the seed mixed without credit" run_is 0 '.sources[] | select(.name=="seed.credit") | .credited_bits==0'
+# The real root of that boot: systemd mounted a transient machine-id over the
+# uninitialized one; a seed there (a golden image's) is still not credited.
+echo 0123456789abcdef0123456789abcdef >"$W/root/etc/machine-id"
+head -c 32 /dev/urandom >"$W/root/var/lib/bootseed/seed.credit.x" && chmod 400 "$W/root/var/lib/bootseed/seed.credit.x"
+mv "$W/root/var/lib/bootseed/seed.credit.x" "$W/root/var/lib/bootseed/seed.credit"
+rm -f "$W/k/run/bootseed/seed-written"
+load
+t_check "all, same first boot, machine-id now set: still a first boot, no credit" \
+	run_is 1 '.sources[] | select(.name=="seed.credit") | .credited_bits==0 and (.reason|test("first boot"))'
+fresh
+mkdir -p "$W/k/run/systemd" && : >"$W/k/run/systemd/first-boot"
+load
+t_check "systemd's /run/systemd/first-boot: a first boot, no seed credit" \
+	run_is 0 '.sources[] | select(.name=="seed.credit") | .credited_bits==0 and (.reason|test("first boot"))'
+
+# --- under systemd: stderr is the journal, which reads kmsg too ------------------
+fresh
+: >"$W/err"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$W/err") "$BIN" load --root "$W/root" --config /dev/null 2>>"$W/err"
+t_check "JOURNAL_STREAM is stderr: lines go to kmsg only, not twice" \
+	bash -c "grep -q 'bootseed: seed.credit' '$W/k/dev/kmsg' && ! grep -q 'bootseed: ' '$W/err'"
+fresh
+rm "$W/k/dev/kmsg"
+: >"$W/err"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$W/err") "$BIN" load --root "$W/root" --config /dev/null 2>>"$W/err"
+t_check "JOURNAL_STREAM but no kmsg: lines still reach stderr" grep -q 'bootseed: seed.credit' "$W/err"
+fresh
+JOURNAL_STREAM=1:2 "$BIN" load --root "$W/root" --config /dev/null 2>"$W/err"
+t_check "JOURNAL_STREAM of another stream: stderr keeps its lines" grep -q 'bootseed: seed.credit' "$W/err"
 
 # --- bootseed=0 and bad usage ----------------------------------------------------------
 fresh "bootseed=0"
