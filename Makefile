@@ -6,12 +6,17 @@
 #   make demo            boot the Debian kernel under QEMU with a saved seed and show it
 #   make size            bench/size.txt: the static binary's size and where it goes
 #   make deps            install the build and test dependencies (apt-get, as root)
-#   make install         DESTDIR, PREFIX, SBINDIR, SYSCONFDIR, MANDIR may be set
+#   make install         DESTDIR, PREFIX, SBINDIR, SYSCONFDIR, MANDIR, DRACUTDIR,
+#                        INITRAMFSTOOLSDIR, SYSTEMDUNITDIR may be set
 
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+# Where dracut, initramfs-tools and systemd look, whatever PREFIX is.
+DRACUTDIR         ?= /usr/lib/dracut/modules.d
+INITRAMFSTOOLSDIR ?= /usr/share/initramfs-tools
+SYSTEMDUNITDIR    ?= /usr/lib/systemd/system
 DESTDIR    ?=
 
 CC      ?= cc
@@ -130,6 +135,28 @@ install: $(B)/bootseed
 	install -D -m 0644 bootseed.conf $(DESTDIR)$(SYSCONFDIR)/bootseed.conf
 	install -D -m 0644 man/bootseed.8 $(DESTDIR)$(MANDIR)/man8/bootseed.8
 	install -D -m 0644 man/bootseed.conf.5 $(DESTDIR)$(MANDIR)/man5/bootseed.conf.5
+	@# The boot integration; it regenerates nothing: run update-initramfs -u
+	@# or dracut -f afterwards (README, "Installing").
+	install -d $(DESTDIR)$(DRACUTDIR)/50bootseed $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-premount \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-bottom $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dracut-module/module-setup.sh >$(DESTDIR)$(DRACUTDIR)/50bootseed/module-setup.sh
+	chmod 0755 $(DESTDIR)$(DRACUTDIR)/50bootseed/module-setup.sh
+	install -m 0755 dracut-module/bootseed-early.sh dracut-module/bootseed-late.sh \
+		$(DESTDIR)$(DRACUTDIR)/50bootseed/
+	install -m 0644 dracut-module/bootseed-early.service dracut-module/bootseed-late.service \
+		$(DESTDIR)$(DRACUTDIR)/50bootseed/
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		initramfs-tools-hook/hooks/bootseed >$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/bootseed
+	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/bootseed
+	install -m 0755 initramfs-tools-hook/scripts/init-premount/bootseed \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-premount/bootseed
+	install -m 0755 initramfs-tools-hook/scripts/local-bottom/bootseed \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/local-bottom/bootseed
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' systemd/bootseed.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/bootseed.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/bootseed.service
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h

@@ -1,0 +1,230 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/root/testlib.sh: boots of a real Debian 12 root with bootseed
+# installed by `make install`, for one initramfs flavour (initramfs-tools,
+# dracut-systemd, dracut-classic). rt_run FLAVOUR does it all: three boots of
+# one disk image under QEMU TCG with a fresh swtpm each:
+#   first   fresh image: machine-id "uninitialized", no seed, no ssh host keys
+#   second  the same disk again: the seed of the first boot; with
+#           bootseed.tpm_bytes=128 bootseed.seed_foreign=no, to show the
+#           command line reaches every stage
+#   off     the same disk with bootseed=0
+# The guest's bootseed-test-done unit writes its journal, bootseed's report
+# and the seed hashes to /var/log/bootseed-test/NAME/ and powers off; they are
+# read back with debugfs and kept in build/test-artifacts/root-FLAVOUR/.
+# shellcheck source-path=SCRIPTDIR source=../boot/testlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../boot/testlib.sh"
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+RT_SEED=/var/lib/bootseed/seed.credit
+
+# rt_boot NAME [KARGS...]: boot $RT_IMG, copy the guest's records to $ART.
+rt_boot() {
+	local name=$1 f
+	shift
+	BOOT_FSCK=1 boot_qemu "$ART/$name.log" "$RT_IMG" "bootseedtest.boot=$name" "$@"
+	echo "    ($name: ${BOOT_SECONDS:-?} s, qemu rc ${BOOT_QEMU_RC:-?}, fsck rc ${BOOT_FSCK_RC:-?})"
+	for f in journal.txt report.json status.txt seeds.txt machine-id.txt failed.txt \
+		ssh-active.txt run-bootseed.txt entropy_avail.txt systemd-first-boot.txt; do
+		boot_disk_cat "$RT_IMG" "/var/log/bootseed-test/$name/$f" >"$ART/$name.$f" 2>/dev/null ||
+			rm -f "$ART/$name.$f"
+	done
+	boot_log_clean "$ART/$name.log" | grep -E 'bootseed|crng init|BOOTTEST' | sed 's/^/    | /'
+	if ! boot_log_has "$ART/$name.log" "BOOTTEST: done $name"; then
+		t_fail "$name: the boot did not reach bootseed-test-done (serial log $ART/$name.log)"
+		return 1
+	fi
+	t_ok "$name: booted to the end and powered off"
+}
+
+# rt_jq NAME FILTER: the report the guest kept satisfies FILTER.
+rt_jq() { jq -e "$2" "$ART/$1.report.json" >/dev/null 2>&1; }
+
+# rt_disk_seed: hash of the seed on the disk now ("" if none).
+rt_disk_seed() {
+	boot_disk_exists "$RT_IMG" "$RT_SEED" || return 0
+	boot_disk_cat "$RT_IMG" "$RT_SEED" | sha256sum | cut -c1-64
+}
+
+# rt_guest_seed NAME: hash of the seed at the end of boot NAME (before shutdown).
+rt_guest_seed() {
+	awk '$2 == "seed.credit" { print $1 }' "$ART/$1.seeds.txt" 2>/dev/null
+}
+
+# rt_mono NAME ERE: monotonic time of the first journal line matching ERE.
+rt_mono() {
+	grep -E -m1 -- "$2" "$ART/$1.journal.txt" 2>/dev/null | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
+}
+
+# rt_before NAME ERE1 ERE2: ERE1's first line is earlier than ERE2's.
+rt_before() {
+	local a b
+	a=$(rt_mono "$1" "$2")
+	b=$(rt_mono "$1" "$3")
+	echo "    [$1] ${a:-?} s: $2"
+	echo "    [$1] ${b:-?} s: $3"
+	[ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" 'BEGIN { exit !(a < b) }'
+}
+
+# Seed sources in the report are those whose name starts with "seed".
+RT_SEED_BITS='[.runs[].sources[] | select(.name | test("^seed")) | .credited_bits] | add // 0'
+
+rt_first() {
+	local s_boot s_disk
+	rt_boot first || return 1
+	t_check "first: the report has an early (initramfs) run, a late one and the real root's" \
+		rt_jq first '([.runs[].stage] | index("early") != null and index("late") != null and index("all") != null)'
+	t_check "first: crng not ready before the early stage, ready after it" \
+		rt_jq first '.runs[] | select(.stage == "early") | .crng_ready_before == false and .crng_ready_after == true'
+	t_check "first: the TPM credited 256 bits in the initramfs" \
+		rt_jq first '[.runs[] | select(.stage == "early") | .sources[] | select(.name | test("tpm")) | .credited_bits] | add == 256'
+	t_check "first: nothing credited from any seed" rt_jq first "$RT_SEED_BITS == 0"
+	t_check "first: the kernel log says the crng was made ready by bootseed (early stage)" \
+		rt_before first 'bootseed: ' 'random: crng init done'
+	t_check "first: a seed was written at boot" rt_jq first '[.runs[] | select(.new_seed != null)] | length >= 1'
+	s_boot=$(rt_guest_seed first)
+	s_disk=$(rt_disk_seed)
+	t_check "first: a seed was on disk at the end of the boot" test -n "$s_boot"
+	t_check "first: and a new one was written at shutdown" test -n "$s_disk" -a "$s_disk" != "$s_boot"
+	RT_S1=$s_disk
+	t_check "first: the guest made and committed a machine-id" rt_machine_id_set
+	t_check "first: 'crng init done' before the ssh host keys are made" \
+		rt_before first 'random: crng init done' 'BOOTTEST: ssh-keygen starts'
+	t_check "first: bootseed.service finished before the ssh host keys are made" \
+		rt_before first 'Finished bootseed.service' 'Starting sshd-keygen.service'
+	t_check "first: ssh host keys were made" boot_disk_exists "$RT_IMG" /etc/ssh/ssh_host_ed25519_key
+	t_check "first: ssh.service is active" grep -qx active "$ART/first.ssh-active.txt"
+	t_check "first: no bootseed unit failed" rt_no_failed first
+}
+
+rt_machine_id_set() { boot_disk_cat "$RT_IMG" /etc/machine-id | grep -Eqx '[0-9a-f]{32}'; }
+
+# rt_no_failed NAME: no bootseed unit in the guest's list of failed units.
+rt_no_failed() {
+	[ -f "$ART/$1.failed.txt" ] || return 1
+	[ -s "$ART/$1.failed.txt" ] && sed 's/^/    failed: /' "$ART/$1.failed.txt"
+	! grep -q bootseed "$ART/$1.failed.txt"
+}
+
+# The second boot also carries two bootseed.* words, to show the kernel
+# command line reaches every stage: tpm_bytes (read in the early stage) and
+# seed_foreign=no (systemd's random-seed, on the disk since the first boot, is
+# then left alone by the late stage and by bootseed.service).
+rt_second() {
+	local s_boot s_disk
+	t_check "second: systemd's random-seed is on the disk (for seed_foreign=no to matter)" \
+		boot_disk_exists "$RT_IMG" /var/lib/systemd/random-seed
+	rt_boot second bootseed.tpm_bytes=128 bootseed.seed_foreign=no || return 1
+	t_check "second: bootseed.tpm_bytes=128 applied in the initramfs (early stage)" \
+		rt_jq second '[.runs[] | select(.stage == "early") | .sources[] | select(.name == "tpm") | .bytes] == [128]'
+	t_check "second: bootseed.seed_foreign=no applied in the late stage and bootseed.service" \
+		rt_jq second '([.runs[] | select(.stage == "late" or .stage == "all")] | length == 2) and
+			([.runs[].sources[] | select(.name | test("random-seed"))] | length == 0)'
+	t_check "second: the seed was read in the initramfs (late stage)" \
+		rt_jq second '[.runs[] | select(.stage == "late") | .sources[] | select(.name | test("^seed")) | .bytes] | add > 0'
+	t_check "second: the seed was credited exactly once, 256 bits" rt_jq second "$RT_SEED_BITS == 256"
+	t_check "second: by one run only" \
+		rt_jq second '[.runs[] | select([.sources[] | select(.name | test("^seed")) | .credited_bits] | add > 0)] | length == 1'
+	if rt_jq second '.runs[] | select(.stage == "late") | .sources[] | select(.name | test("^seed")) | .reason | test("read-only")'; then
+		echo "    (the root was read-only in the initramfs: bootseed.service credits)"
+		t_check "second: the real root's run (bootseed.service) credited the seed" \
+			rt_jq second '[.runs[] | select(.stage == "all") | .sources[] | select(.name | test("^seed")) | .credited_bits] | add == 256'
+	fi
+	t_check "second: the kernel log says the seed was credited 256 bits" \
+		grep -q 'bootseed: seed.credit: 32 bytes, credited 256 bits' "$ART/second.journal.txt"
+	s_boot=$(rt_guest_seed second)
+	s_disk=$(rt_disk_seed)
+	t_check "second: a new seed during the boot, another at shutdown" \
+		test -n "$s_boot" -a -n "$s_disk" -a "$s_boot" != "$RT_S1" -a "$s_disk" != "$s_boot" -a "$s_disk" != "$RT_S1"
+	RT_S2=$s_disk
+	t_check "second: 'crng init done' before sshd starts" \
+		rt_before second 'random: crng init done' 'Start(ing|ed) ssh.service'
+	t_check "second: no bootseed unit failed" rt_no_failed second
+}
+
+# rt_only_disabled NAME: every bootseed line in the journal says "disabled".
+rt_only_disabled() {
+	local n
+	grep 'bootseed: ' "$ART/$1.journal.txt" | grep -v 'bootseed\.service\|bootseed-' | sed 's/^/    /'
+	n=$(grep 'bootseed: ' "$ART/$1.journal.txt" | grep -c 'disabled')
+	[ "$n" -ge 1 ] && ! grep 'bootseed: ' "$ART/$1.journal.txt" | grep -qv 'disabled'
+}
+
+rt_off() {
+	rt_boot off bootseed=0 || return 1
+	t_check "off: bootseed only said it is disabled" rt_only_disabled off
+	t_check "off: no report was written" grep -qx none "$ART/off.report.json"
+	t_check "off: the seed was neither consumed nor rewritten" test "$(rt_disk_seed)" = "$RT_S2"
+	t_check "off: ssh.service is active" grep -qx active "$ART/off.ssh-active.txt"
+}
+
+# rt_run FLAVOUR: build the root and its initramfs, then the three boots.
+rt_run() {
+	local flavour=$1 kargs
+	t_need mmdebstrap qemu-system-x86_64 swtpm mkfs.ext4 debugfs e2fsck jq unshare
+	bt_setup "root-$flavour"
+	boot_kernel_fetch 6.1 || { t_fail "cannot resolve the Debian 6.1 kernel"; t_done; }
+	root_base_fetch || { t_fail "cannot build the Debian 12 root (mmdebstrap)"; t_done; }
+	root_stage "$W/root" || { t_fail "cannot stage the root with bootseed installed"; t_done; }
+	root_initramfs "$W/root" "$flavour" "$W/initrd" "$ART/initramfs-build.log" ||
+		{ t_fail "$flavour: cannot build the initramfs (log $ART/initramfs-build.log)"; t_done; }
+	t_ok "$flavour: initramfs built in the root ($(du -k "$W/initrd" | cut -f1) KiB)"
+	rt_initramfs_has "$flavour"
+	BOOT_VMLINUZ=$W/vmlinuz
+	cp "$W/root/boot/vmlinuz-$ROOT_KVER" "$BOOT_VMLINUZ" || { t_fail "no kernel in the root"; t_done; }
+	BOOT_INITRD=$W/initrd
+	RT_IMG=$W/disk.img
+	root_image "$W/root" "$RT_IMG" || { t_fail "cannot make the disk image"; t_done; }
+	rm -rf "$W/root"
+	kargs="root=/dev/sda ro console=ttyS0 random.trust_cpu=off panic=-1"
+	kargs="$kargs systemd.mask=getty.target systemd.wants=bootseed-test-done.service"
+	kargs="$kargs systemd.firstboot=off rd.shell=0 rd.emergency=poweroff"
+	export BOOT_VMLINUZ BOOT_INITRD
+	export BOOT_APPEND=$kargs BOOT_TPM=1 BOOT_MEM=${BOOT_MEM:-1024} BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
+	RT_S1="" RT_S2=""
+	rt_first
+	if [ -n "$RT_S1" ]; then rt_second; else t_skip "second: no seed from the first boot"; fi
+	if [ -n "$RT_S2" ]; then rt_off; else t_skip "off: no seed from the second boot"; fi
+	t_done
+}
+
+# rt_initramfs_has FLAVOUR: the image holds bootseed, its config, the stage
+# hooks or units of this flavour and the RNG drivers.
+rt_initramfs_has() {
+	RT_LIST=$(rt_initramfs_list "$W/initrd") || { t_fail "$1: cannot list the initramfs"; return; }
+	echo "$RT_LIST" | grep -E 'bootseed|hw_random/virtio|tpm/tpm_tis_spi|virtio_pci\.' | sed 's/^/    initramfs: /'
+	t_check "$1: initramfs holds /usr/sbin/bootseed and /etc/bootseed.conf" \
+		rt_has 'usr/sbin/bootseed$' 'etc/bootseed\.conf$'
+	t_check "$1: initramfs holds virtio_rng, virtio_pci and tpm_tis_spi" \
+		rt_has '/virtio[-_]rng\.ko' '/virtio_pci\.ko' '/tpm_tis_spi\.ko'
+	case $1 in
+	initramfs-tools)
+		t_check "$1: init-premount and local-bottom scripts" \
+			rt_has 'scripts/init-premount/bootseed$' 'scripts/local-bottom/bootseed$' ;;
+	dracut-systemd)
+		t_check "$1: the two units, wanted" \
+			rt_has 'sysinit\.target\.wants/bootseed-early\.service$' \
+			'initrd-root-fs\.target\.wants/bootseed-late\.service$'
+		t_check "$1: no shell hooks (dracut-systemd would run them as well)" rt_hasnt 'hooks/.*bootseed' ;;
+	dracut-classic)
+		t_check "$1: pre-udev and pre-pivot hooks" \
+			rt_has 'hooks/pre-udev/40-bootseed-early\.sh$' 'hooks/pre-pivot/50-bootseed-late\.sh$'
+		t_check "$1: no units" rt_hasnt 'bootseed-(early|late)\.service' ;;
+	esac
+}
+
+rt_has() {
+	local p
+	for p in "$@"; do grep -Eq -- "$p" <<<"$RT_LIST" || return 1; done
+}
+
+rt_hasnt() { ! grep -Eq -- "$1" <<<"$RT_LIST"; }
+
+# rt_initramfs_list IMAGE: the file names in IMAGE, by initramfs-tools'
+# lsinitramfs inside the staged root (it reads both builders' images).
+rt_initramfs_list() {
+	cp "$1" "$W/root/boot/initrd.list" || return 1
+	root_chroot "$W/root" lsinitramfs /boot/initrd.list
+	rm -f "$W/root/boot/initrd.list"
+}
