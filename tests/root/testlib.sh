@@ -9,6 +9,8 @@
 #           bootseed.tpm_bytes=128 bootseed.seed_foreign=no, to show the
 #           command line reaches every stage
 #   off     the same disk with bootseed=0
+#   rw      the same disk mounted writable in the initramfs (the seed is
+#           credited there, once)
 # The guest's bootseed-test-done unit writes its journal, bootseed's report
 # and the seed hashes to /var/log/bootseed-test/NAME/ and powers off; they are
 # read back with debugfs and kept in build/test-artifacts/root-FLAVOUR/.
@@ -159,7 +161,18 @@ rt_off() {
 	t_check "off: ssh.service is active" grep -qx active "$ART/off.ssh-active.txt"
 }
 
-# rt_run FLAVOUR: build the root and its initramfs, then the three boots.
+# rt_rw: the root mounted writable by the initramfs ("rw"): the late stage
+# consumes and credits the seed there, and bootseed.service does not again.
+rt_rw() {
+	# "rw" in place of "ro": with both, classic dracut mounts read-only.
+	BOOT_APPEND=${BOOT_APPEND/ ro / rw } rt_boot rw || return 1
+	t_check "rw: the late stage (initramfs) credited the seed, 256 bits" \
+		rt_jq rw '[.runs[] | select(.stage == "late") | .sources[] | select(.name | test("^seed")) | .credited_bits] | add == 256'
+	t_check "rw: and no other run credited a seed (exactly once)" rt_jq rw "$RT_SEED_BITS == 256"
+	t_check "rw: no bootseed unit failed" rt_no_failed rw
+}
+
+# rt_run FLAVOUR: build the root and its initramfs, then the four boots.
 rt_run() {
 	local flavour=$1 kargs
 	t_need mmdebstrap qemu-system-x86_64 swtpm mkfs.ext4 debugfs e2fsck jq unshare
@@ -186,6 +199,7 @@ rt_run() {
 	rt_first
 	if [ -n "$RT_S1" ]; then rt_second; else t_skip "second: no seed from the first boot"; fi
 	if [ -n "$RT_S2" ]; then rt_off; else t_skip "off: no seed from the second boot"; fi
+	if [ -n "$RT_S2" ]; then rt_rw; else t_skip "rw: no seed from the second boot"; fi
 	t_done
 }
 
