@@ -136,6 +136,21 @@ static void run_begin(struct report_run *run, const char *command, const struct 
 	run->crng_before = pool_crng_ready();
 }
 
+/*
+ * Our own peak RSS. getrusage's ru_maxrss is no use here: execve keeps the
+ * peak of the process before it (the forked copy of systemd or the shell).
+ */
+static long peak_rss_kb(void)
+{
+	char buf[2048];
+	ssize_t n = read_small_file(AT_FDCWD, "/proc/self/status", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *p = strstr(buf, "\nVmHWM:");
+	return p ? strtol(p + 7, NULL, 10) : -1;
+}
+
 static int run_end(struct report_run *run, struct mix *m, uint64_t start_ms, int bits)
 {
 	bits |= m->exit_bits;
@@ -145,11 +160,10 @@ static int run_end(struct report_run *run, struct mix *m, uint64_t start_ms, int
 	run->elapsed_ms = now_ms() - start_ms;
 	/* For bench/: what the run cost beyond waiting for devices, and its peak memory. */
 	struct rusage ru;
-	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		run->cpu_us = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ULL +
 			      (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-		run->maxrss_kb = ru.ru_maxrss;
-	}
+	run->maxrss_kb = peak_rss_kb();
 	run->exit_status = bits;
 	int r = report_append(run);
 	if (r < 0) {
