@@ -130,6 +130,11 @@ demo: deps
 	$(MAKE) all
 	tests/boot/demo.sh
 
+# Side-by-side boots under QEMU (about 30 min; bench/README.md): bench/results.md.
+bench: deps
+	$(MAKE) all
+	bench/run.sh
+
 install: $(B)/bootseed
 	install -D -m 0755 $(B)/bootseed $(DESTDIR)$(SBINDIR)/bootseed
 	install -D -m 0644 bootseed.conf $(DESTDIR)$(SYSCONFDIR)/bootseed.conf
@@ -169,6 +174,6 @@ clean:
 distclean:
 	rm -rf $(B)
 
-.PHONY: all check demo deps install format clean distclean test-build third-party size
+.PHONY: all check demo bench deps install format clean distclean test-build third-party size
 
 include mk/tests.mk
