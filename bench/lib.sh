@@ -157,24 +157,9 @@ bench_add_kernel() {
 # builders, module and driver lists), for kernel KVER, plus the bench probe;
 # BOOTSEED=0 leaves bootseed's dracut module out (the stock image).
 bench_initramfs() {
-	local dir=$1 flavour=$2 kver=$3 out=$4 log=$5 with=$6 img=/boot/initrd.bench rc=0
-	local drivers="ahci sd_mod ext4 crc32c_generic"
 	local dmods="base rootfs-block fs-lib udev-rules benchhandover"
-	[ "$with" = 1 ] && dmods="bootseed $dmods"
-	case $flavour in
-	initramfs-tools)
-		root_chroot "$dir" mkinitramfs -o "$img" "$kver" >"$log" 2>&1 || rc=$? ;;
-	dracut-systemd)
-		root_chroot "$dir" dracut --force --no-hostonly --no-early-microcode --compress=zstd \
-			--modules "$dmods systemd systemd-initrd dracut-systemd" --drivers "$drivers" \
-			"$img" "$kver" >"$log" 2>&1 || rc=$? ;;
-	*) bench_err "unknown flavour $flavour"; return 1 ;;
-	esac
-	if [ "$rc" -ne 0 ] || [ ! -s "$dir$img" ]; then
-		bench_err "$flavour $kver: building the initramfs failed (rc $rc, $log)"
-		return 1
-	fi
-	mv "$dir$img" "$out"
+	[ "$6" = 1 ] && dmods="bootseed $dmods"
+	ROOT_KVER=$3 ROOT_DRACUT_MODULES=$dmods root_initramfs "$1" "$2" "$4" "$5"
 }
 
 # bench_kargs NAME: the kernel command line of tests/root/testlib.sh.

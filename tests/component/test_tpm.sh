@@ -9,6 +9,7 @@
 # a failed call wiped the buffer and gave SIGALRM back.
 set -u
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../swtpm.sh"
 t_need cc pkg-config swtpm socat setpriv
 LIBS="tss2-sys tss2-tcti-device tss2-mu"
 # shellcheck disable=SC2086
@@ -62,38 +63,11 @@ wait_for() { # wait_for PATH PID: until PATH exists (5 s), while PID lives
 	done
 	return 1
 }
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# start_swtpm NAME: a fresh swtpm on a free port pair, reached as $DEV/NAME.
+# start_swtpm NAME: a fresh swtpm, reached as $DEV/NAME.
 SW_PID='' SOCAT_PID=''
 start_swtpm() {
-	local port i
 	new_dev
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		port=$((20000 + (RANDOM % 10000) * 2))
-		port_busy "$port" || port_busy $((port + 1)) || {
-			swtpm socket --tpm2 --flags not-need-init,startup-clear \
-				--server type=tcp,port=$port,bindaddr=127.0.0.1 \
-				--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
-				--tpmstate dir="$W/case$N/state" --log file="$W/case$N/swtpm.log" &
-			SW_PID=$!
-			PIDS+=("$SW_PID")
-			# Readiness on the control port: the server port serves one client.
-			for i in $(seq 100); do
-				kill -0 "$SW_PID" 2>/dev/null || break
-				port_busy $((port + 1)) && break 2
-				sleep 0.02
-			done
-			kill -9 "$SW_PID" 2>/dev/null
-		}
-	done
-	kill -0 "$SW_PID" 2>/dev/null || return 1
-	# rawer: no echo, no CR/NL mapping, no XON/XOFF, no signals: binary-clean.
-	# -t 0.05: pass on swtpm's end of stream at once (closing the pty).
-	socat -t 0.05 -x pty,link="$DEV/$1",rawer "tcp:127.0.0.1:$port" 2>"$W/case$N/socat.log" &
-	SOCAT_PID=$!
-	PIDS+=("$SOCAT_PID")
-	wait_for "$DEV/$1" "$SOCAT_PID"
+	swtpm_pty "$W/case$N/state" "$W/case$N/swtpm.log" "$DEV/$1" "$W/case$N/socat.log"
 }
 
 # start_fake NAME [fake_tpm options]: the fake reached as $DEV/NAME.

@@ -10,6 +10,7 @@
 # shellcheck disable=SC2317,SC2119 # helpers run through t_check; optional arguments
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../swtpm.sh"
 t_need cc swtpm socat
 
 T=$T_TOP/tests/component/tpm
@@ -43,43 +44,17 @@ no_tpm_feed() { ! grep -q 'source=tpm ' "$W/pool" 2>/dev/null; }
 others_credited() { # the good hwrng (64 bytes x 4 bits) and the seed
 	grep -q 'source=hwrng bytes=64 credit=256' "$W/pool" && [ "$(f_credits "$S0_FP")" -eq 1 ]
 }
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_for() {
-	local i
-	for i in $(seq 250); do
+	for _ in $(seq 250); do
 		[ -e "$1" ] && return 0
 		sleep 0.02
 	done
 	return 1
 }
-# start_swtpm: a fresh swtpm on a free port pair, reached as $W/k/dev/tpmrm0
-# through a pty (socat), as tests/component/test_tpm.sh does.
-SW_PID=
+# start_swtpm: a fresh swtpm, reached as $W/k/dev/tpmrm0 (tests/swtpm.sh).
 start_swtpm() {
-	local port i
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		port=$((20000 + (RANDOM % 10000) * 2))
-		port_busy "$port" || port_busy $((port + 1)) || {
-			rm -rf "$W/tpmstate" && mkdir -p "$W/tpmstate"
-			swtpm socket --tpm2 --flags not-need-init,startup-clear \
-				--server type=tcp,port=$port,bindaddr=127.0.0.1 \
-				--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
-				--tpmstate dir="$W/tpmstate" --log file="$W/swtpm.log" &
-			SW_PID=$!
-			PIDS+=("$SW_PID")
-			for i in $(seq 100); do
-				: "$i"
-				kill -0 "$SW_PID" 2>/dev/null || break
-				port_busy $((port + 1)) && break 2
-				sleep 0.02
-			done
-			kill -9 "$SW_PID" 2>/dev/null
-		}
-	done
-	kill -0 "$SW_PID" 2>/dev/null || return 1
-	socat -t 0.05 pty,link="$W/k/dev/tpmrm0",rawer "tcp:127.0.0.1:$port" 2>/dev/null &
-	PIDS+=($!)
-	wait_for "$W/k/dev/tpmrm0"
+	rm -rf "$W/tpmstate"
+	swtpm_pty "$W/tpmstate" "$W/swtpm.log" "$W/k/dev/tpmrm0"
 }
 start_fake() {
 	"$W/fake_tpm" "$W/k/dev/tpmrm0" "$W/fake.log" "$@" &

@@ -124,13 +124,14 @@ root_stage() {
 		"$dir/etc/systemd/system/ssh.service.wants/sshd-keygen.service"
 }
 
-# root_initramfs DIR FLAVOUR OUT LOG: build the initramfs inside DIR.
+# root_initramfs DIR FLAVOUR OUT LOG: build the initramfs inside DIR, for
+# kernel $ROOT_KVER, with dracut's modules $ROOT_DRACUT_MODULES if set (bench/).
 root_initramfs() {
 	local dir=${1:?root_initramfs DIR FLAVOUR OUT LOG} flavour=${2:?FLAVOUR} out=${3:?OUT}
 	local log=${4:?LOG} img=/boot/initrd.test rc=0
 	local drivers="ahci sd_mod ext4 crc32c_generic"
 	# A short module list, not host-only (the build host is not the guest).
-	local dmods="bootseed base rootfs-block fs-lib udev-rules"
+	local dmods=${ROOT_DRACUT_MODULES:-bootseed base rootfs-block fs-lib udev-rules}
 	case $flavour in
 	initramfs-tools)
 		root_chroot "$dir" mkinitramfs -o "$img" "$ROOT_KVER" >"$log" 2>&1 || rc=$? ;;
