@@ -213,8 +213,8 @@ def targets(boots, sizes):
         rss = vals(itools, "bs_maxrss_kb")
         if rss:
             out.append(("peak RSS ≤ 1 MiB", "met" if max(rss) <= TARGET_RSS_KB else "not met",
-                        "%s, initramfs runs: max %d KiB, median %g KiB (ru_maxrss, an upper "
-                        "bound: see note)" % (src, max(rss), statistics.median(rss))))
+                        "%s, initramfs runs: max %d KiB, median %g KiB (VmHWM: bootseed's "
+                        "own peak)" % (src, max(rss), statistics.median(rss))))
     size = sizes.get("bootseed_binary")
     if size:
         out.append(("binary ≤ 112 KiB", "met" if size <= TARGET_BIN else "not met",
@@ -385,18 +385,14 @@ def main():
     for t, v, e in targets(boots, sizes):
         w("| %s | %s | %s |" % (t, v, e))
     w("")
-    w("Notes on CPU and memory: `cpu_us` and `maxrss_kb` in bootseed's report "
-      "come from getrusage(RUSAGE_SELF) at the end of the run, and both count "
-      "the process from its fork, before it exec'd bootseed: the CPU time the "
-      "parent spent setting the child up and the parent's RSS at fork time are "
-      "included. In the initramfs the parent is a small shell (initramfs-tools) "
-      "or systemd (dracut); in the real root it is systemd, whose RSS is what "
-      "the real-root figure mostly shows. The early stage also includes the "
-      "kernel's time for loading driver modules and for the TPM transfers, "
-      "which QEMU's TCG emulates slowly. So the CPU target is judged on the "
-      "late stage (no device I/O) and the RSS target on the initramfs runs, "
-      "both of bootseed-itools, whose parent is the smallest: upper bounds "
-      "for bootseed itself. Under TCG, CPU times are several times a real "
+    w("Notes on CPU and memory: `cpu_us` in bootseed's report is "
+      "getrusage(RUSAGE_SELF) at the end of the run (user + system, counted "
+      "from the fork, so it includes the moment before exec); `maxrss_kb` is "
+      "the process's own VmHWM (ru_maxrss would carry over the parent's peak "
+      "across execve). The early stage includes the kernel's time for loading "
+      "driver modules and for the TPM transfers, which QEMU's TCG emulates "
+      "slowly, so the CPU target is judged on the late stage (no device I/O) "
+      "of bootseed-itools. Under TCG, CPU times are many times a real "
       "machine's.")
     w("")
     w("## Notes from the journals")
