@@ -21,7 +21,8 @@
 set -u
 . "$(dirname "$0")/../boot/testlib.sh"
 t_need qemu-system-x86_64 busybox mkfs.ext4 debugfs e2fsck jq cpio depmod socat
-BOOTSEED_BIN=${BOOTSEED_TEST_BIN:-$T_TOP/build/test/bootseed}
+# The test build (its hooks hold the guest at a step); read by boot_initramfs.
+export BOOTSEED_BIN=${BOOTSEED_TEST_BIN:-$T_TOP/build/test/bootseed}
 bt_setup fault-boot
 boot_kernel_fetch 6.1 || { t_fail "cannot fetch the Debian 6.1 kernel"; t_done; }
 boot_initramfs "$W/initrd" "$BOOT_LIB_DIR/init.sh" || { t_fail "cannot build the initramfs"; t_done; }
