@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,14 +195,10 @@ static bool devices_done_this_boot(void)
 
 static void mark_devices_done(void)
 {
-	int fd = -1;
-
-	if (mkdir(paths.run_dir, 0755) == 0 || errno == EEXIST)
-		fd = open(paths.devices_done_marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			  0644);
+	int fd = paths_run_open(paths.devices_done_marker, 0);
 	if (fd < 0) {
 		log_warn("cannot create %s: %s; a later stage may read the devices again",
-			 paths.devices_done_marker, strerror(errno));
+			 paths.devices_done_marker, strerror(-fd));
 		return;
 	}
 	close(fd);

@@ -3,9 +3,11 @@
 #include "paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct paths paths;
 
@@ -77,4 +79,12 @@ int paths_init(const char *root)
 			return r;
 	}
 	return 0;
+}
+
+int paths_run_open(const char *path, int flags)
+{
+	if (mkdir(paths.run_dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags, 0644);
+	return fd < 0 ? -errno : fd;
 }

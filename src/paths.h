@@ -43,5 +43,11 @@ extern struct paths paths;
 
 /* Fills the global table; @root may be NULL for "/". -ENAMETOOLONG on overflow. */
 int paths_init(const char *root);
+/*
+ * Opens (creating /run/bootseed and the file if need be) one of our files
+ * under /run for writing, with O_CREAT|O_CLOEXEC|O_NOFOLLOW and @flags.
+ * Returns the descriptor or -errno.
+ */
+int paths_run_open(const char *path, int flags);
 /* Joins root and an absolute path of the installed system into @out. */
 int path_under_root(char *out, size_t size, const char *abs);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -160,9 +159,9 @@ static int report_write(const char *data, size_t len)
 {
 	char tmp[PATH_MAX + 8];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", paths.report);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = paths_run_open(tmp, O_TRUNC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int r = write_full(fd, data, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
@@ -178,11 +177,6 @@ int report_append(const struct report_run *run)
 	char *file = malloc(REPORT_FILE_MAX + REPORT_RUN_MAX + 32);
 	if (!file)
 		return -ENOMEM;
-	if (mkdir(paths.run_dir, 0755) < 0 && errno != EEXIST) {
-		int r = -errno;
-		free(file);
-		return r;
-	}
 
 	size_t hl = sizeof(report_head) - 1;
 	size_t body = report_existing_body(file + hl, REPORT_FILE_MAX);

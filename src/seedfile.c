@@ -200,13 +200,11 @@ bool seed_first_boot(const char *machine_id_path, bool remember)
 	    strcmp(id, "uninitialized") != 0)
 		return false;
 	if (remember) {
-		int fd = -1;
-		if (mkdir(paths.run_dir, 0755) == 0 || errno == EEXIST)
-			fd = open(paths.first_boot_marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		int fd = paths_run_open(paths.first_boot_marker, 0);
 		if (fd < 0)
 			log_warn("cannot create %s: %s; a later stage of this boot may not "
 				 "know it is a first boot",
-				 paths.first_boot_marker, strerror(errno));
+				 paths.first_boot_marker, strerror(-fd));
 		else
 			close(fd);
 	}
@@ -401,17 +399,22 @@ static void seed_mark_written(int dfd)
 {
 	struct stat st;
 	char line[64];
+	int r, fd = -1;
 
-	if (fstat(dfd, &st) < 0 || (mkdir(paths.run_dir, 0755) < 0 && errno != EEXIST))
-		return;
-	int fd = open(paths.seed_written_marker,
-		      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return;
-	int n = snprintf(line, sizeof(line), "%llu %llu\n", (unsigned long long)st.st_dev,
-			 (unsigned long long)st.st_ino);
-	(void)write_full(fd, line, (size_t)n);
-	close(fd);
+	if (fstat(dfd, &st) < 0)
+		r = -errno;
+	else
+		r = fd = paths_run_open(paths.seed_written_marker, O_APPEND);
+	if (fd >= 0) {
+		int n = snprintf(line, sizeof(line), "%llu %llu\n",
+				 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+		r = write_full(fd, line, (size_t)n);
+		close(fd);
+	}
+	/* Without it, a later stage could credit the seed this boot just drew. */
+	if (r < 0)
+		log_warn("cannot record the new seed in %s: %s; a later stage of this boot "
+			 "may credit it", paths.seed_written_marker, strerror(-r));
 }
 
 bool seed_written_this_boot(int dfd)

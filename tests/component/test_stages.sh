@@ -94,6 +94,16 @@ load
 t_check "systemd's /run/systemd/first-boot: a first boot, no seed credit" \
 	run_is 0 '.sources[] | select(.name=="seed.credit") | .credited_bits==0 and (.reason|test("first boot"))'
 
+# --- /run/bootseed unusable: the markers cannot be kept, and it says so ----------
+fresh
+rm -rf "$W/k/run/bootseed" && : >"$W/k/run/bootseed"
+load; rc=$?
+t_check "no /run/bootseed: says the new seed is not recorded (a later stage may credit it)" \
+	grep -q "cannot record the new seed in .*seed-written" "$W/k/dev/kmsg"
+t_check "no /run/bootseed: says the devices may be read again" \
+	grep -q "cannot create .*devices-done.*may read the devices again" "$W/k/dev/kmsg"
+t_check "no /run/bootseed: only the report bit (16) is set [$rc]" [ "$rc" -eq 16 ]
+
 # --- under systemd: stderr is the journal, which reads kmsg too ------------------
 fresh
 : >"$W/err"
