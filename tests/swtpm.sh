@@ -8,7 +8,19 @@
 #       them to the caller's PIDS array (for its cleanup). SOCAT_LOG gets
 #       socat's hex dump of every byte (-x), one line per direction and chunk.
 
+#   wait_path PATH PID
+#       rc 0 once PATH exists (within 5 s), 1 if PID dies first.
+
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_path() {
+	for _ in $(seq 250); do
+		[ -e "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
 
 swtpm_pty() {
 	local state=${1:?swtpm_pty STATE LOG PTY [SOCAT_LOG]} log=${2:?} pty=${3:?}
@@ -39,10 +51,5 @@ swtpm_pty() {
 	socat -t 0.05 -x pty,link="$pty",rawer "tcp:127.0.0.1:$port" 2>"$slog" &
 	SOCAT_PID=$!
 	PIDS+=("$SOCAT_PID")
-	for _ in $(seq 250); do
-		[ -e "$pty" ] && return 0
-		kill -0 "$SOCAT_PID" 2>/dev/null || return 1
-		sleep 0.02
-	done
-	return 1
+	wait_path "$pty" "$SOCAT_PID"
 }

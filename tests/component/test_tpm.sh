@@ -54,15 +54,6 @@ new_dev() {
 	mkdir -p "$DEV" "$W/case$N/state"
 	chmod 755 "$W/case$N" "$DEV"
 }
-wait_for() { # wait_for PATH PID: until PATH exists (5 s), while PID lives
-	local i
-	for i in $(seq 250); do
-		[ -e "$1" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.02
-	done
-	return 1
-}
 # start_swtpm NAME: a fresh swtpm, reached as $DEV/NAME.
 SW_PID='' SOCAT_PID=''
 start_swtpm() {
@@ -79,7 +70,7 @@ start_fake() {
 	"$W/fake_tpm" "$DEV/$name" "$W/case$N/fake.log" "$@" &
 	FAKE_PID=$!
 	PIDS+=("$FAKE_PID")
-	wait_for "$DEV/$name" "$FAKE_PID"
+	wait_path "$DEV/$name" "$FAKE_PID"
 }
 
 stop_case() { # the current case's processes
