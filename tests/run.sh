@@ -46,35 +46,27 @@ run_suite() {
 }
 
 # One suite each: the sanitizer and fuzzer builds (clang), then the reports.
-sanitize_build() {
+# make_suite TARGET WHAT: `make TARGET` as a one-check suite; leaves
+# $ART/TARGET.ok when it built.
+make_suite() {
 	if ! command -v clang >/dev/null; then
 		echo "not ok clang missing (tests/install-deps.sh)"
 		echo "0 passed, 1 failed, 0 skipped"
 		return 1
 	fi
-	if $MAKE -s sanitize-build >"$ART/sanitize-build.log" 2>&1; then
-		touch "$ART/sanitize-build.ok"
-		echo "ok     build/asan: test binary and unit tests with ASan + UBSan"
+	if $MAKE -s "$1" >"$ART/$1.log" 2>&1; then
+		touch "$ART/$1.ok"
+		echo "ok     $2"
 		echo "1 passed, 0 failed, 0 skipped"
 	else
-		tail -n 20 "$ART/sanitize-build.log"
-		echo "not ok make sanitize-build"
+		tail -n 20 "$ART/$1.log"
+		echo "not ok make $1"
 		echo "0 passed, 1 failed, 0 skipped"
 		return 1
 	fi
 }
-fuzz_build() {
-	if $MAKE -s fuzz-build >"$ART/fuzz-build.log" 2>&1; then
-		touch "$ART/fuzz-build.ok"
-		echo "ok     build/fuzz: libFuzzer targets"
-		echo "1 passed, 0 failed, 0 skipped"
-	else
-		tail -n 20 "$ART/fuzz-build.log"
-		echo "not ok make fuzz-build"
-		echo "0 passed, 1 failed, 0 skipped"
-		return 1
-	fi
-}
+sanitize_build() { make_suite sanitize-build "build/asan: test binary and unit tests with ASan + UBSan"; }
+fuzz_build() { make_suite fuzz-build "build/fuzz: libFuzzer targets"; }
 # Any sanitizer report left by a run whose exit status a test did not look at.
 # LeakSanitizer cannot run under ptrace (the strace cases): that is no finding.
 sanitize_reports() {
