@@ -428,7 +428,7 @@ static bool hwrng_current(const char *hwrng_dir)
 	return cur[0] && strcmp(cur, "none") != 0;
 }
 
-static int present_nodes(const char *dev_dir, const char *hwrng_dir)
+int modload_present_devices(const char *dev_dir, const char *hwrng_dir)
 {
 	static const struct {
 		const char *name;
@@ -466,7 +466,7 @@ int modload_wait_devices(const char *dev_dir, const char *hwrng_dir, unsigned ti
 	uint64_t now = now_ms(), deadline = now + timeout_ms, grace_end = 0;
 
 	for (;;) {
-		int mask = present_nodes(dev_dir, hwrng_dir);
+		int mask = modload_present_devices(dev_dir, hwrng_dir);
 		uint64_t until = deadline;
 
 		/*

@@ -71,6 +71,12 @@ const char *modload_outcome_str(enum modload_outcome o);
 #define MODLOAD_DEV_HWRNG  4
 
 /*
+ * The bitmask of the nodes present now: tpmrm0, tpm0 and hwrng under @dev_dir
+ * (hwrng only once @hwrng_dir/rng_current names an RNG, unless @hwrng_dir is NULL).
+ */
+int modload_present_devices(const char *dev_dir, const char *hwrng_dir);
+
+/*
  * Waits up to @timeout_ms for tpmrm0, tpm0 or hwrng under @dev_dir (hwrng only
  * once @hwrng_dir/rng_current names an RNG, unless @hwrng_dir is NULL). Returns the
  * bitmask of the nodes present when it stops (as soon as one exists; after tpm0,

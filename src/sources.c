@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* sources: RNG driver loading, then the TPM, hwrng and CPU samples. */
+/* sources: RNG driver loading and the TPM, hwrng and CPU samples. */
 #include "sources.h"
 
 #include <errno.h>
@@ -223,21 +223,42 @@ static int sources_cpu(struct mix *m, const struct config *cfg)
 	return 0;
 }
 
+/* The hwrng as the kernel has it now; on error, none (never credited). */
+static void sources_hwrng_info(struct hwrng_info *hw)
+{
+	if (hwrng_info_read(hw) < 0) {
+		memset(hw, 0, sizeof(*hw));
+		hw->quality = -1;
+	}
+}
+
 int sources_run(struct mix *m, const struct config *cfg)
 {
 	struct hwrng_info hw;
-	bool tpm_read = false;
+	bool tpm_read = false, tpm_tried = false;
 	int bits = 0;
 
 	health_init(&sources_health);
+	/*
+	 * A TPM whose node is there already (Debian builds tpm_tis and tpm_crb
+	 * into the kernel) is read before the driver walk, which looks up every
+	 * device's modalias: tens of ms under emulation that the crng need not
+	 * wait for. Its credit depends on the hwrng as it is now; a driver
+	 * loaded later can only take the hwrng from the TPM, and so never makes
+	 * that credit a double count.
+	 */
+	if (cfg->tpm && (modload_present_devices(paths.dev_dir, NULL) &
+			 (MODLOAD_DEV_TPMRM0 | MODLOAD_DEV_TPM0))) {
+		sources_hwrng_info(&hw);
+		bits |= sources_tpm(m, cfg, &hw, &tpm_read);
+		tpm_tried = true;
+		mix_timing_sample(m);
+	}
 	if (cfg->load_modules)
 		bits |= sources_modules(m, cfg);
 	/* Read after the drivers loaded: a new hwrng may have become current. */
-	if (hwrng_info_read(&hw) < 0) {
-		memset(&hw, 0, sizeof(hw));
-		hw.quality = -1;
-	}
-	if (cfg->tpm)
+	sources_hwrng_info(&hw);
+	if (cfg->tpm && !tpm_tried)
 		bits |= sources_tpm(m, cfg, &hw, &tpm_read);
 	mix_timing_sample(m);
 	if (cfg->hwrng)

@@ -29,5 +29,8 @@ struct device_facts {
  */
 unsigned device_credit_decide(const struct device_facts *f, char *reason, size_t size);
 
-/* Runs modules, TPM, hwrng and CPU; returns exit bits. */
+/*
+ * Runs modules, TPM, hwrng and CPU (a TPM present from the start before the
+ * modules); returns exit bits.
+ */
 int sources_run(struct mix *m, const struct config *cfg);

@@ -82,10 +82,11 @@ else
 fi
 
 hdr "kernel crng"
-# Timestamps in seconds of: the crng line, bootseed's first and last line.
+# Timestamps in seconds of: the crng line, bootseed's start (init.sh's line
+# just before it runs) and its last line.
 ts() { sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' | "$@"; }
 crng_line=$(grep -m1 'crng init done' <<<"$kmsg" || true)
-first=$(grep 'bootseed:' <<<"$kmsg" | ts head -n1)
+first=$(grep 'boottest: bootseed starts' <<<"$kmsg" | ts head -n1)
 last=$(grep 'bootseed:' <<<"$kmsg" | ts tail -n1)
 if [ -z "$crng_line" ]; then
     echo "'random: crng init done' did not appear during this boot"
@@ -93,13 +94,13 @@ else
     echo "$crng_line"
     crng=$(ts cat <<<"$crng_line")
     if [ -z "$first" ]; then
-        echo "(bootseed logged nothing to compare with)"
+        echo "(bootseed did not start: nothing to compare with)"
     else
         awk -v c="$crng" -v f="$first" -v l="$last" 'BEGIN {
             if (c + 0 < f + 0)
-                printf "-> %.3f s BEFORE bootseed'\''s first line (%s): the crng was ready without it\n", f - c, f
+                printf "-> %.3f s BEFORE bootseed started (%s): the crng was ready without it\n", f - c, f
             else if (c + 0 <= l + 0)
-                printf "-> between bootseed'\''s first (%s) and last (%s) line: credited while it ran\n", f, l
+                printf "-> between bootseed'\''s start (%s) and its last line (%s): credited while it ran\n", f, l
             else
                 printf "-> %.3f s after bootseed'\''s last line (%s)\n", c - l, l
         }'

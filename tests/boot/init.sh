@@ -103,6 +103,8 @@ elif [ ! -x /bin/bootseed ]; then
     say bootseed-missing
 else
     say "bootseed-cmd=/bin/bootseed $CMD --root /mnt -v $ARGS"
+    # In the kernel log, so the tests time the crng against bootseed's start.
+    echo "boottest: bootseed starts" >/dev/kmsg
     # shellcheck disable=SC2086 # ARGS is split on purpose
     timeout "$TMO" /bin/bootseed "$CMD" --root /mnt -v $ARGS
     say "bootseed exit=$?"
@@ -118,7 +120,7 @@ echo
 say report-end
 
 say kmsg-begin
-dmesg | grep -E 'bootseed:|crng init done|random:'
+dmesg | grep -E 'boottest:|bootseed:|crng init done|random:'
 say kmsg-end
 
 if [ "$MOUNTED" = 1 ]; then

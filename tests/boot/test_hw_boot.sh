@@ -38,6 +38,8 @@ if boot_kernel_fetch 6.1 && BOOT_EXTRA_MODULES="" boot_initramfs "$W/initrd61" "
 	t_check "tpm61: the TPM's hwrng is not read a second time" \
 		boot_log_has "$L" 'bootseed: hwrng: the current hwrng is the TPM'
 	t_check "tpm61: 'crng init done' comes while bootseed runs" bt_crng_during_bootseed "$L"
+	t_check "tpm61: the TPM (driver built in) is read before the driver walk" \
+		test "$(grep -o 'bootseed: \(tpm\|modules\):' "$L" | head -n1)" = "bootseed: tpm:"
 	t_check "tpm61: report says crng ready after, and a creditable next seed" \
 		bt_report "$L" '.runs[0] | .crng_ready_after==true and .new_seed.name=="seed.credit"'
 	echo "    tpm61: bootseed start -> crng init done: $(bt_crng_delay_ms "$L") ms"

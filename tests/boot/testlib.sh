@@ -5,9 +5,9 @@
 #   bt_setup NAME: $ART (kept logs), $W (scratch, removed on exit)
 #   bt_boot NAME IMAGE [KARGS...]: boot a copy-free IMAGE, log to $ART/NAME.log
 #   bt_report LOG JQ: the report printed in the guest satisfies JQ
-#   bt_crng_during_bootseed LOG: "crng init done" after bootseed's first line
-#                                and before its summary
-#   bt_crng_delay_ms LOG: ms from bootseed's first line to "crng init done"
+#   bt_crng_during_bootseed LOG: "crng init done" after init.sh's "bootseed
+#                                starts" and before bootseed's summary
+#   bt_crng_delay_ms LOG: ms from "bootseed starts" to "crng init done"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -33,7 +33,7 @@ bt_report() { boot_log_section "$1" report | jq -e "$2" >/dev/null 2>&1; }
 
 bt_crng_during_bootseed() {
 	boot_log_section "$1" kmsg | awk '
-		/bootseed: / && !start { start = NR }
+		/boottest: bootseed starts/ && !start { start = NR }
 		/crng init done/ { crng = NR }
 		/bootseed: load: / { end = NR }
 		END { exit !(start && crng > start && end > crng) }'
@@ -41,7 +41,7 @@ bt_crng_during_bootseed() {
 
 bt_crng_delay_ms() {
 	boot_log_section "$1" kmsg | awk -F'[][]' '
-		/bootseed: / && !s { s = $2 }
+		/boottest: bootseed starts/ && !s { s = $2 }
 		/crng init done/ { c = $2 }
 		END { if (s && c) printf "%.0f\n", (c - s) * 1000 }'
 }

@@ -79,6 +79,20 @@ ms=$((($(date +%s%N) - start) / 1000000))
 t_check "hwrng that never answers: bounded (${ms} ms for a 300 ms bound), exit bit 64" \
 	bash -c "[ $ms -lt 2000 ] && [ $((rc & 64)) -eq 64 ] && grep -q 'Connection timed out\|timed out' '$W/k/dev/kmsg'"
 
+# Order: a TPM node present from the start is read before the driver walk; one
+# absent then is looked for after it (a driver the walk loads may make it).
+# A regular file stands for the node: it fails, but where it is tried shows.
+line_of() { grep -n "$1" "$W/k/dev/kmsg" | head -n1 | cut -d: -f1; }
+before() { local a b; a=$(line_of "$1") b=$(line_of "$2"); [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; }
+fresh fake-rng 0 'head -c 512 /dev/urandom'
+: >"$W/k/dev/tpmrm0"
+load
+t_check "TPM node present at start: tried before the driver walk" before 'bootseed: tpm:' 'bootseed: modules:'
+t_check "TPM node present at start: tried once" test "$(grep -c 'bootseed: tpm:' "$W/k/dev/kmsg")" = 1
+fresh fake-rng 0 'head -c 512 /dev/urandom'
+load
+t_check "no TPM node at start: looked for after the driver walk" before 'bootseed: modules:' 'bootseed: tpm: no TPM device'
+
 if grep -qw 'rdrand\|rdseed' /proc/cpuinfo; then
 	fresh none 0 'true' "bootseed.cpu=yes"
 	load
