@@ -200,6 +200,14 @@ fi
 BUILD_S=$((SECONDS - t0))
 bench_log "images built in ${BUILD_S} s"
 
+# --- bootseed's own CPU cost, without emulation ------------------------------------
+
+# Before the boots, on the idle host: 20 late-stage runs (bench/native.py
+# keeps this machine's /run and its pool's credit untouched).
+bench_log "bootseed's CPU cost on this machine itself (bench/native.py, 20 runs)"
+BENCH_WORK=$BENCH_WORK "$PY" bench/native.py "$PWD/build/bootseed" 20 "$RUN/native.csv" ||
+	bench_err "bench/native.py failed: the CPU target is judged under TCG only"
+
 # --- sizes --------------------------------------------------------------------------
 
 {
@@ -224,7 +232,7 @@ is_seed_scen() { case ${1%@*} in tpm-seed | seed) return 0 ;; esac; return 1; }
 one_boot() {
 	local label=$1 base=$2 config=$3 scen=$4 k=$5 rep=$6 dir=$7 fsck=$8 keep=${9:-} name rc=0 line
 	name=$(echo "$config-${scen%@*}-$rep" | tr -c 'a-zA-Z0-9-\n' '-')
-	cp --sparse=always "$base" "$BENCH_WORK/boot.img" || die "cp $base failed"
+	cp --sparse=auto "$base" "$BENCH_WORK/boot.img" || die "cp $base failed"
 	BOOT_VMLINUZ=${KVMLINUZ[$k]}
 	BOOT_INITRD=$IMG/$(config_initrd "$config")-$k.img
 	export BOOT_VMLINUZ BOOT_INITRD
@@ -249,10 +257,19 @@ one_boot() {
 	return "$rc"
 }
 
-# Preparation boots (numbers discarded): one per configuration and kernel
-# for the seed scenarios, with a TPM, from the fresh image; the post-prep
-# disk is the start of every measured seed-scenario boot.
-declare -A PREP
+# The seed scenarios start from the disk of an earlier boot: one per
+# configuration and kernel, with a TPM, from the fresh image. Where the tpm
+# scenario is measured for that kernel, that earlier boot is its first
+# measured boot (the same boot either way); otherwise a preparation boot,
+# whose numbers are discarded, makes the disk.
+# tpm_scen KERNEL: the tpm scenario of SCENARIOS booted with KERNEL, if any.
+tpm_scen() {
+	local s
+	for s in $SCENARIOS; do
+		[ "${s%@*}" = tpm ] && [ "$(scen_kernel "$s")" = "$1" ] && echo "$s" && return
+	done
+}
+declare -A PREP=() PREP_MEASURED=()
 nprep=0
 for s in $SCENARIOS; do
 	is_seed_scen "$s" || continue
@@ -260,45 +277,82 @@ for s in $SCENARIOS; do
 	for c in $(scen_configs "$s"); do
 		[ -n "${PREP[$k-$c]:-}" ] && continue
 		PREP[$k-$c]=$IMG/prep-$c-$k.img
-		nprep=$((nprep + 1))
+		ts=$(tpm_scen "$k")
+		if [ -n "$ts" ] && has_word "$(scen_configs "$ts")" "$c"; then
+			PREP_MEASURED[$k-$c]=1
+		else
+			nprep=$((nprep + 1))
+		fi
 	done
 done
 nmeas=0
 for s in $SCENARIOS; do for c in $(scen_configs "$s"); do nmeas=$((nmeas + REPS)); done; done
-bench_log "$nprep preparation boots, $nmeas measured boots"
+bench_log "$nprep preparation boots, $nmeas measured boots (${#PREP_MEASURED[@]} of them also make a seed scenario's disk)"
 
-for key in "${!PREP[@]}"; do
+# measure_boot I SCENARIO KERNEL CONFIG REP [KEEP]: measured boot number I;
+# with KEEP, its disk is kept there (and checked: fsck after the boot).
+measure_boot() {
+	local i=$1 s=$2 k=$3 c=$4 rep=$5 keep=${6:-} base dir fsck=0
+	dir=$RUN/boots/$k/$c/${s%@*}/$rep
+	base=$IMG/$(config_image "$c").img
+	is_seed_scen "$s" && base=${PREP[$k-$c]}
+	if [ ! -f "$base" ]; then
+		mkdir -p "$dir"
+		echo "{\"name\":\"-\",\"kernel\":\"$k\",\"kver\":\"${KVER[$k]}\",\"scenario\":\"${s%@*}\",\"config\":\"$c\",\"rep\":\"$rep\",\"phase\":\"measure\",\"ok\":false,\"where\":\"no-prep\",\"stall_by\":\"\"}" >>"$BOOTS"
+		return 1
+	fi
+	[ -n "$keep" ] && fsck=1
+	one_boot "[$i/$nmeas]" "$base" "$c" "$s" "$k" "$rep" "$dir" "$fsck" "$keep"
+	local rc=$?
+	echo "$BOOT_LINE" | jq -c '.phase = "measure"' >>"$BOOTS"
+	return "$rc"
+}
+
+# seed_disk_check KEY DIR: after the boot that made the disk of KEY's seed
+# scenarios, the seed file must be on it; the line goes to prep.jsonl.
+seed_disk_check() {
+	local key=$1 dir=$2 c=${1#*-} seedf=/var/lib/systemd/random-seed seed_ok=false
+	case $c in bootseed-*) seedf=/var/lib/bootseed/seed.credit ;; esac
+	[ -f "${PREP[$key]}" ] && boot_disk_exists "${PREP[$key]}" "$seedf" && seed_ok=true
+	[ "$seed_ok" = true ] || bench_err "$c (${key%%-*}): no $seedf on the disk after the boot before its seed scenarios"
+	echo "$BOOT_LINE" | jq -c --arg f "$seedf" --argjson ok "$seed_ok" --arg d "${dir#"$RUN"/}" \
+		'.seed_file = $f | .seed_on_disk = $ok | .dir = $d' >>"$RUN/prep.jsonl"
+}
+
+: >"$RUN/prep.jsonl"
+for key in $(printf '%s\n' "${!PREP[@]}" | sort); do
+	[ -n "${PREP_MEASURED[$key]:-}" ] && continue
 	k=${key%%-*} c=${key#*-}
 	if ! one_boot prep "$IMG/$(config_image "$c").img" "$c" tpm "$k" 0 "$RUN/boots/$k/$c/prep" 1 \
 		"${PREP[$key]}"; then
 		bench_err "preparation boot of $c ($k) failed: its seed scenarios will be recorded as failed"
 		rm -f "${PREP[$key]}"
 	fi
-	seedf=/var/lib/systemd/random-seed
-	case $c in bootseed-*) seedf=/var/lib/bootseed/seed.credit ;; esac
-	seed_ok=false
-	[ -f "${PREP[$key]}" ] && boot_disk_exists "${PREP[$key]}" "$seedf" && seed_ok=true
-	[ "$seed_ok" = true ] || bench_err "prep $c ($k): no $seedf on the disk after the boot"
-	echo "$BOOT_LINE" | jq -c --arg f "$seedf" --argjson ok "$seed_ok" \
-		'.seed_file = $f | .seed_on_disk = $ok' >>"$RUN/prep.jsonl"
+	seed_disk_check "$key" "$RUN/boots/$k/$c/prep"
 done
 
+# Rep 1 of the tpm scenarios that make seed disks comes first, so that those
+# disks exist before the seed scenarios need them.
+declare -A BOOTED=()
 i=0
+for key in $(printf '%s\n' "${!PREP_MEASURED[@]}" | sort); do
+	k=${key%%-*} c=${key#*-}
+	s=$(tpm_scen "$k")
+	i=$((i + 1))
+	if ! measure_boot "$i" "$s" "$k" "$c" 1 "${PREP[$key]}"; then
+		bench_err "its seed scenarios ($c, $k) will be recorded as failed"
+		rm -f "${PREP[$key]}"
+	fi
+	seed_disk_check "$key" "$RUN/boots/$k/$c/tpm/1"
+	BOOTED[$s-$c-1]=1
+done
 for rep in $(seq "$REPS"); do
 	for s in $SCENARIOS; do
 		k=$(scen_kernel "$s")
 		for c in $(scen_configs "$s"); do
+			[ -n "${BOOTED[$s-$c-$rep]:-}" ] && continue
 			i=$((i + 1))
-			dir=$RUN/boots/$k/$c/${s%@*}/$rep
-			base=$IMG/$(config_image "$c").img
-			is_seed_scen "$s" && base=${PREP[$k-$c]}
-			if [ ! -f "$base" ]; then
-				mkdir -p "$dir"
-				echo "{\"name\":\"-\",\"kernel\":\"$k\",\"kver\":\"${KVER[$k]}\",\"scenario\":\"${s%@*}\",\"config\":\"$c\",\"rep\":\"$rep\",\"phase\":\"measure\",\"ok\":false,\"where\":\"no-prep\",\"stall_by\":\"\"}" >>"$BOOTS"
-				continue
-			fi
-			one_boot "[$i/$nmeas]" "$base" "$c" "$s" "$k" "$rep" "$dir" 0
-			echo "$BOOT_LINE" | jq -c '.phase = "measure"' >>"$BOOTS"
+			measure_boot "$i" "$s" "$k" "$c" "$rep"
 		done
 	done
 done

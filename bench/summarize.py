@@ -161,7 +161,7 @@ def is_bootseed(conf):
     return conf.startswith("bootseed")
 
 
-def targets(boots, sizes):
+def targets(boots, sizes, native):
     """(target, verdict, evidence) rows; NOT asserted, only reported."""
     out = []
     tpm = [b for b in boots if b.get("kernel") == "6.1" and b.get("scenario") == "tpm"
@@ -194,13 +194,24 @@ def targets(boots, sizes):
 
         def ms(v, f):
             return "%.1f" % (f(v) / 1000) if v else "–"
-        met = bool(late) and statistics.median(late) <= TARGET_CPU_US
-        out.append(("`bootseed load` adds ≤ 2 ms CPU beyond the device I/O",
-                    ("met" if met else "not met") + " (see note)",
-                    "%s, late stage (no device I/O): median %s ms, max %s ms; early stage "
+        # Judged on this machine without emulation (bench/native.py) when
+        # measured; the guest's figures are TCG's, many times a real CPU's.
+        ncpu = [int(r["cpu_us"]) for r in native if r.get("cpu_us")]
+        if ncpu:
+            met = statistics.median(ncpu) <= TARGET_CPU_US
+            verdict = "met" if met else "not met"
+            head = ("late stage on the bench host, no emulation (bench/native.py, %d runs, "
+                    "exec to exit): median %s ms, max %s ms. Under TCG, " % (
+                        len(ncpu), ms(ncpu, statistics.median), ms(ncpu, max)))
+        else:
+            met = bool(late) and statistics.median(late) <= TARGET_CPU_US
+            verdict = ("met" if met else "not met") + " (under TCG; not measured natively)"
+            head = ""
+        out.append(("`bootseed load` adds ≤ 2 ms CPU beyond the device I/O", verdict,
+                    "%s%s, late stage (no device I/O): median %s ms, max %s ms; early stage "
                     "(drivers + TPM; includes the kernel's I/O time): median %s ms, max %s ms; "
                     "real root (all): median %s ms" % (
-                        src, ms(late, statistics.median), ms(late, max),
+                        head, src, ms(late, statistics.median), ms(late, max),
                         ms(early, statistics.median), ms(early, max),
                         ms(root, statistics.median))))
         withtpm = [b for b in bs_ok if b.get("scenario") in ("tpm", "tpm-seed")]
@@ -273,9 +284,17 @@ def main():
         for r in csv.DictReader(f):
             sizes[r["item"]] = int(r["bytes"])
     gs = groups(boots)
+    native = []
+    if os.path.exists(os.path.join(run, "native.csv")):
+        with open(os.path.join(run, "native.csv")) as f:
+            native = list(csv.DictReader(f))
 
     write_csv(os.path.join(raw, "boots.csv"), BOOT_COLS, boots)
     write_csv(os.path.join(raw, "prep.csv"), BOOT_COLS + ["seed_file", "seed_on_disk"], prep)
+    if native:
+        write_csv(os.path.join(raw, "native.csv"), list(native[0].keys()), native)
+    elif os.path.exists(os.path.join(raw, "native.csv")):
+        os.unlink(os.path.join(raw, "native.csv"))
     srows = summary_rows(gs)
     write_csv(os.path.join(raw, "summary.csv"), list(srows[0].keys()) if srows else ["none"], srows)
     with open(os.path.join(raw, "sizes.csv"), "w") as f:
@@ -382,18 +401,21 @@ def main():
     w("")
     w("| target | verdict | evidence |")
     w("|---|---|---|")
-    for t, v, e in targets(boots, sizes):
+    for t, v, e in targets(boots, sizes, native):
         w("| %s | %s | %s |" % (t, v, e))
     w("")
     w("Notes on CPU and memory: `cpu_us` in bootseed's report is "
-      "getrusage(RUSAGE_SELF) at the end of the run (user + system, counted "
-      "from the fork, so it includes the moment before exec); `maxrss_kb` is "
+      "getrusage(RUSAGE_SELF) just before the report is written (user + system, "
+      "counted from the fork, so it includes the moment before exec); `maxrss_kb` is "
       "the process's own VmHWM (ru_maxrss would carry over the parent's peak "
-      "across execve). The early stage includes the kernel's time for loading "
-      "driver modules and for the TPM transfers, which QEMU's TCG emulates "
-      "slowly, so the CPU target is judged on the late stage (no device I/O) "
-      "of bootseed-itools. Under TCG, CPU times are many times a real "
-      "machine's.")
+      "across execve). In the guests, everything runs under QEMU's TCG, which "
+      "makes every CPU time many times a real machine's, and the early stage "
+      "also carries the kernel's time for loading driver modules and for the "
+      "TPM transfers. So the CPU target is judged on the bench host itself "
+      "(bench/native.py: `bootseed load --stage late` with a 512-byte seed and "
+      "the next seed written and fsync'ed, as in the initramfs; CPU time from "
+      "wait4, so exec, the report and the log lines count; raw/native.csv), "
+      "with the guests' figures next to it.")
     w("")
     w("## Notes from the journals")
     w("")
