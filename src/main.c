@@ -131,6 +131,8 @@ static void run_begin(struct report_run *run, const char *command, const struct 
 	run->root = paths.root;
 	run->seed_dir = cfg->seed_dir;
 	run->boottime_ms = clock_ns(CLOCK_BOOTTIME) / 1000000ULL;
+	run->start_ms = now_ms();
+	run->crng_ready_ms = -1;
 	run->entropy_before = pool_entropy_avail();
 	run->crng_before = pool_crng_ready();
 }

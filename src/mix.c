@@ -48,6 +48,10 @@ unsigned mix_source(struct mix *m, const char *name, const void *buf, size_t len
 		}
 	}
 	m->credited_bits += credit_bits;
+	/* The kernel says "crng init done" within the credit that makes it ready. */
+	if (credit_bits > 0 && m->run && m->run->crng_before == 0 && m->run->crng_ready_ms < 0 &&
+	    pool_crng_ready() == 1)
+		m->run->crng_ready_ms = (int64_t)(now_ms() - m->run->start_ms);
 	if (why[0])
 		log_info("%s: %zu bytes, credited %u bits: %s", name, len, credit_bits, why);
 	else

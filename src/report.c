@@ -109,6 +109,10 @@ int report_format_run(const struct report_run *run, char *buf, size_t size)
 	jb_int_or_null(&b, "entropy_avail_after", run->entropy_after);
 	jb_tristate(&b, "crng_ready_before", run->crng_before);
 	jb_tristate(&b, "crng_ready_after", run->crng_after);
+	if (run->crng_ready_ms >= 0)
+		jb_raw(&b, "\"crng_ready_ms\":%lld,", (long long)run->crng_ready_ms);
+	else
+		jb_raw(&b, "\"crng_ready_ms\":null,");
 	jb_raw(&b, "\"credited_bits\":%u,\"sources\":[", run->credited_bits);
 	for (size_t i = 0; i < run->n_sources; i++) {
 		const struct report_source *s = &run->sources[i];

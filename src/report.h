@@ -28,7 +28,13 @@ struct report_run {
 	const char *root;
 	const char *seed_dir;
 	uint64_t boottime_ms; /* when the run started, since boot */
+	uint64_t start_ms;    /* when the run started, now_ms() */
 	uint64_t elapsed_ms;
+	/*
+	 * ms from the start until this run's credit made the crng ready, in the
+	 * same clock as elapsed_ms; -1 if it did not (ready before, or never).
+	 */
+	int64_t crng_ready_ms;
 	uint64_t cpu_us;    /* user + system CPU time of the process (getrusage) */
 	long maxrss_kb;	    /* peak resident set size (getrusage) */
 	int entropy_before, entropy_after; /* -1: unknown */

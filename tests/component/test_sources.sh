@@ -35,6 +35,8 @@ load
 t_check "good hwrng, kernel quality 0: credited 64 bytes x 4 bits" hw '.credited_bits==256 and .health=="pass" and .bytes==64'
 t_check "good hwrng: the report names the device and its quality" hw '.detail=="rng=fake-rng quality=0"'
 t_check "good hwrng: fed to the pool" grep -q 'source=hwrng bytes=64 credit=256' "$W/pool"
+t_check "crng made ready by this run: the report says after how many ms" \
+	jq -e '.runs[0] | .elapsed_ms as $e | .crng_ready_before == false and .crng_ready_after == true and (.crng_ready_ms | type == "number" and . >= 0 and . <= $e)' "$W/k/run/bootseed/report.json"
 
 for bad in "head -c 512 /dev/zero:all bytes equal" \
 	"yes \$'\\xff' | tr -d '\\n' | head -c 512:all bytes equal" \
@@ -50,6 +52,8 @@ done
 
 fresh virtio_rng.0 1000 'head -c 512 /dev/urandom'
 load
+t_check "nothing credited: crng_ready_ms is null" \
+	jq -e '.runs[0] | .credited_bits == 0 and .crng_ready_ms == null' "$W/k/run/bootseed/report.json"
 t_check "hwrng the kernel credits (quality 1000): mixed without credit" \
 	hw '.credited_bits==0 and (.reason|test("already credits this device \\(hwrng quality 1000\\)"))'
 
