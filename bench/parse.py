@@ -125,8 +125,14 @@ def bootseed_fields(runs, crng_s):
         r["bs_late_entropy_after"] = late.get("entropy_avail_after")
     start = min(x.get("boottime_ms") or 0 for x in loads)
     r["bs_start_s"] = start / 1000.0
-    if crng_s is not None and crng_s * 1000 >= start:
-        r["crng_after_bs_ms"] = round(crng_s * 1000 - start, 1)
+    # From bootseed's start to its credit that made the crng ready, in its
+    # own clock (the report's crng_ready_ms). boottime_ms against the kernel
+    # log's timestamps would mix two clocks: CLOCK_BOOTTIME and printk's
+    # local_clock differ by tens of ms under TCG, either way.
+    ready = [x.get("crng_ready_ms") for x in loads
+             if isinstance(x.get("crng_ready_ms"), (int, float))]
+    if ready:
+        r["crng_after_bs_ms"] = ready[0]
     return r
 
 

@@ -222,6 +222,20 @@ BENCH_WORK=$BENCH_WORK "$PY" bench/native.py "$PWD/build/bootseed" 20 "$RUN/nati
 
 # --- boots --------------------------------------------------------------------------
 
+# Is anything else using the machine? The load average cannot tell: it still
+# carries the build above. Just before the boots, nothing of the bench runs:
+# the CPU time spent in 3 s, on all cores, is someone else's.
+busy_pct() {
+	local a b
+	a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+	sleep 3
+	b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat)
+	echo "$a $b" | awk '{ t = $4 - $2; printf "%.0f", (t > 0 ? 100 * ($3 - $1) / t : 0) }'
+}
+HOST_BUSY=$(busy_pct)
+OTHER_QEMU=$(pgrep -c -x qemu-system-x86_64 || true)
+bench_log "before the boots: the host's CPUs were ${HOST_BUSY}% busy over 3 s; other QEMU processes: $OTHER_QEMU"
+
 BOOTS="$RUN/boots.jsonl"
 : >"$BOOTS"
 is_seed_scen() { case ${1%@*} in tpm-seed | seed) return 0 ;; esac; return 1; }
@@ -366,6 +380,8 @@ done
 	echo "host_mem_gib=$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)"
 	echo "host_kernel=$(uname -r)"
 	echo "host_load=at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "host_busy=$HOST_BUSY"
+	echo "other_qemu=$OTHER_QEMU"
 	echo "qemu=$(qemu-system-x86_64 --version | head -n1)"
 	echo "swtpm=$(swtpm --version 2>&1 | head -n1)"
 	disk="IDE (AHCI) disk, raw image, rotating (the kernel credits its timings)"

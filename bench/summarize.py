@@ -45,6 +45,9 @@ TARGET_CRNG_MS = 50
 TARGET_TPM_CMDS = 2
 TARGET_RSS_KB = 1024
 TARGET_BIN = 112 * 1024
+# Above this share of the host's CPU time (all cores) just before the boots,
+# something else was running: results.md says so.
+BUSY_PCT = 10
 
 
 def load_jsonl(path):
@@ -328,14 +331,28 @@ def main():
     w("")
     if not boots:
         w("No measured boots.")
-    try:
-        load = float(env.get("host_load", "").split()[3])
-    except (IndexError, ValueError):
-        load = 0.0
-    if load > 0.5:
-        w("**The host was not idle when this run started (load average %.2f): "
-          "the times are inflated and uneven; rerun on an idle machine.**" % load)
+    if env.get("host_busy"):
+        busy, other = int(env["host_busy"]), int(env.get("other_qemu") or 0)
+        if busy >= BUSY_PCT or other:
+            w("**The host was not idle just before the boots (its CPUs %d%% busy over 3 s, "
+              "%d other QEMU process(es)): the times are inflated and uneven; rerun on "
+              "an idle machine.**" % (busy, other))
+        else:
+            w("Just before the boots the host was idle: its CPUs %d%% busy over 3 s, "
+              "no other QEMU." % busy)
         w("")
+    else:
+        # Runs from before the sample: only the load average, which also
+        # carries the bench's own build just before.
+        try:
+            load = float(env.get("host_load", "").split()[3])
+        except (IndexError, ValueError):
+            load = 0.0
+        if load > 0.5:
+            w("**The 1-minute load average was %.2f when this run started (it includes "
+              "the bench's own build just before; no idle sample was taken): if "
+              "anything else ran, the times are inflated.**" % load)
+            w("")
     w("Cells are the median (min–max) over the boots that reached the end; "
       "times are seconds since the kernel started (guest clock) unless marked.")
     w("")
