@@ -12,7 +12,7 @@ set title "Time from kernel start to 'random: crng init done' (median, min-max);
 set ylabel "seconds since the kernel started"
 set yrange [0:*]
 set grid ytics
-set key top left
+set key below horizontal
 set style fill solid 0.8 border -1
 set boxwidth boxw absolute
 set bars 0.5
