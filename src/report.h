@@ -36,7 +36,7 @@ struct report_run {
 	 */
 	int64_t crng_ready_ms;
 	uint64_t cpu_us;    /* user + system CPU time of the process (getrusage) */
-	long maxrss_kb;	    /* peak resident set size (getrusage) */
+	long maxrss_kb;	    /* peak resident set size (VmHWM: its own, not the parent's) */
 	int entropy_before, entropy_after; /* -1: unknown */
 	int crng_before, crng_after;	   /* 1, 0, or -1: unknown */
 	unsigned credited_bits;
