@@ -130,7 +130,7 @@ demo: deps
 	$(MAKE) all
 	tests/boot/demo.sh
 
-# Side-by-side boots under QEMU (about 30 min; bench/README.md): bench/results.md.
+# Side-by-side boots under QEMU (27–29 min here; bench/README.md): bench/results.md.
 bench: deps
 	$(MAKE) all
 	bench/run.sh
