@@ -14,7 +14,8 @@
 #include "log.h"
 #include "paths.h"
 
-enum config_type { CFG_BOOL, CFG_UINT, CFG_PATH, CFG_NAMES };
+/* CFG_AUTO: "auto" (true, the default) or a false boolean word. */
+enum config_type { CFG_BOOL, CFG_AUTO, CFG_UINT, CFG_PATH, CFG_NAMES };
 
 struct config_key {
 	const char *name;
@@ -45,6 +46,8 @@ static const struct config_key config_keys[] = {
 	{ "seed_credit", CFG_BOOL, offsetof(struct config, seed_credit), 0, 0 },
 	{ "seed_foreign", CFG_BOOL, offsetof(struct config, seed_foreign), 0, 0 },
 	{ "lock_timeout_ms", CFG_UINT, offsetof(struct config, lock_timeout_ms), 0, 10000 },
+	KEY(seed_remount, CFG_AUTO, 0, 0),
+	KEY(jitter_timeout_ms, CFG_UINT, 0, 60000),
 	{ "verbose", CFG_BOOL, offsetof(struct config, verbose), 0, 0 },
 };
 
@@ -69,6 +72,8 @@ void config_defaults(struct config *c)
 	c->seed_credit = true;
 	c->seed_foreign = true;
 	c->lock_timeout_ms = 1000;
+	c->seed_remount = true;
+	c->jitter_timeout_ms = 3000;
 	c->verbose = false;
 }
 
@@ -99,20 +104,24 @@ static int config_parse_bool(const char *v, bool *ret)
 	return -EINVAL;
 }
 
-/* An absolute path without "..", control characters or blanks, that fits. */
+/*
+ * An absolute path without "." or "..", control characters or blanks, that
+ * fits; stored normalised (no repeated or trailing slash: "/var/lib/x/" would
+ * make an O_NOFOLLOW open follow a symlink named x).
+ */
 static int config_parse_path(const char *v, char *out)
 {
-	if (v[0] != '/')
-		return -EINVAL;
-	if (strlen(v) >= PATH_MAX - 64)
-		return -ENAMETOOLONG;
+	char norm[PATH_MAX - 64];
+
 	for (const char *p = v; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
 			return -EINVAL;
-	for (const char *p = v; (p = strstr(p, "..")); p += 2)
-		if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0'))
-			return -EINVAL;
-	strcpy(out, v);
+	int r = path_normalize(v, norm, sizeof(norm));
+	if (r < 0)
+		return r;
+	if (strcmp(norm, "/") == 0)
+		return -EINVAL; /* the root itself is no seed directory */
+	strcpy(out, norm);
 	return 0;
 }
 
@@ -166,6 +175,8 @@ static const char *config_type_hint(const struct config_key *k)
 	switch (k->type) {
 	case CFG_BOOL:
 		return "expected yes/no, true/false, on/off or 1/0";
+	case CFG_AUTO:
+		return "expected auto or no";
 	case CFG_UINT:
 		return "expected a whole number in range";
 	case CFG_PATH:
@@ -197,6 +208,12 @@ int config_set(struct config *c, const char *key, const char *value, const char 
 	case CFG_BOOL:
 		r = config_parse_bool(value, (bool *)field);
 		break;
+	case CFG_AUTO: {
+		bool b = true;
+		if (strcmp(value, "auto") == 0 || (config_parse_bool(value, &b) == 0 && !b))
+			*(bool *)field = b, r = 0;
+		break;
+	}
 	case CFG_UINT:
 		r = parse_uint(value, k->min, k->max, &u);
 		if (r >= 0)
@@ -382,9 +399,13 @@ int config_load_file(struct config *c, const char *path)
 		log_warn("%s: cannot read config: %s, using defaults", path, strerror((int)-n));
 		return (int)n;
 	}
-	if (n == CONFIG_FILE_MAX)
-		log_warn("%s: larger than %d bytes, reading only that much", path,
-			 CONFIG_FILE_MAX);
+	if (n == CONFIG_FILE_MAX) {
+		/* The last line is cut somewhere: half a value is worse than none. */
+		const char *nl = memrchr(buf, '\n', (size_t)n);
+		n = nl ? nl - buf + 1 : 0;
+		log_warn("%s: larger than %d bytes, reading only its first %zd bytes of "
+			 "whole lines", path, CONFIG_FILE_MAX, n);
+	}
 	config_parse_file_buffer(c, buf, (size_t)n, path);
 	free(buf);
 	return 0;

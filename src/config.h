@@ -30,6 +30,8 @@ struct config {
 	bool seed_credit;
 	bool seed_foreign;
 	unsigned long lock_timeout_ms;
+	bool seed_remount;		  /* late stage: remount a read-only root rw to consume */
+	unsigned long jitter_timeout_ms;  /* bound on waiting for the kernel's jitter; 0 off */
 	bool verbose;
 };
 

@@ -36,5 +36,25 @@ uint64_t now_ms(void);
 /* Nanoseconds on the given clock, 0 if unavailable. */
 uint64_t clock_ns(int clockid);
 
+/*
+ * Normalises an absolute path of the installed system: repeated and trailing
+ * slashes go, "." and ".." components are refused (-EINVAL). A trailing slash
+ * would make open(O_NOFOLLOW) follow a symlink in the last component.
+ */
+int path_normalize(const char *in, char *out, size_t size);
+
+/*
+ * The length (1..4) of the valid UTF-8 sequence that starts @s, or 0 for an
+ * invalid byte or the terminating NUL. Reads no further than a mismatch.
+ */
+size_t utf8_valid_len(const char *s);
+
+/*
+ * One unit of a JSON string for the text at @s (not at its NUL): an escaped
+ * quote, backslash or control byte, a whole UTF-8 sequence, or "\ufffd" for a
+ * byte that is not UTF-8. Writes it to @out; returns the bytes of @s used.
+ */
+size_t json_escape_next(const char *s, char out[8]);
+
 /* Does the path exist (no follow of the last component)? */
 bool path_exists(const char *path);

@@ -74,9 +74,28 @@ static bool log_stderr_is_journal(void)
 	return cached;
 }
 
+/*
+ * A line is one record, and what a console shows: a value (a modalias from
+ * firmware, a path) must neither break it in two nor send control sequences
+ * to the terminal. Control bytes become \xNN.
+ */
+static void log_escape(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in && n + 5 < size; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+		else
+			out[n++] = (char)c;
+	}
+	out[n] = '\0';
+}
+
 void log_msg(int prio, const char *fmt, ...)
 {
-	char line[1024];
+	char raw[1024], line[1024];
 	va_list ap;
 
 	if (prio <= LOG_WARNING)
@@ -84,12 +103,9 @@ void log_msg(int prio, const char *fmt, ...)
 	if (prio == LOG_DEBUG && !log_verbose)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	/* A line is one record: never let a value break it into two. */
-	for (char *p = line; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	log_escape(raw, line, sizeof(line));
 	if (!log_to_kmsg(prio, line) || !log_stderr_is_journal())
 		fprintf(stderr, "bootseed: %s\n", line);
 }

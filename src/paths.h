@@ -30,6 +30,10 @@ struct paths {
 	char devices_done_marker[PATH_MAX];
 	char first_boot_marker[PATH_MAX];
 	char systemd_first_boot[PATH_MAX];
+	char jitter_done_marker[PATH_MAX];
+	char mountinfo[PATH_MAX];
+	char fsck_root_marker[PATH_MAX];
+	char fsck_root_ok[PATH_MAX];
 	/* installed system side */
 	char machine_id[PATH_MAX];
 	char systemd_seed[PATH_MAX];
@@ -51,3 +55,14 @@ int paths_init(const char *root);
 int paths_run_open(const char *path, int flags);
 /* Joins root and an absolute path of the installed system into @out. */
 int path_under_root(char *out, size_t size, const char *abs);
+/*
+ * Opens the directory that holds @abs (a path of the installed system) under
+ * the root, O_RDONLY|O_DIRECTORY, and copies the last component to @last.
+ * Symlinks on the way resolve inside the root (openat2 RESOLVE_IN_ROOT, Linux
+ * 5.6+), never against the initramfs; without openat2 a symlink on the way is
+ * refused (-ELOOP) under a root other than "/". The caller opens @last itself,
+ * with O_NOFOLLOW. Returns the descriptor or -errno.
+ */
+int root_open_parent(const char *abs, char *last, size_t size);
+/* root_open_parent, then @last with @flags|O_NOFOLLOW|O_CLOEXEC. */
+int root_open(const char *abs, int flags);

@@ -178,7 +178,7 @@ int pool_draw(void *buf, size_t len, bool *ret_creditable)
 	if (r != -EINVAL)
 		return r;
 	/* Before 5.6 there is no GRND_INSECURE, and /dev/urandom never blocks. */
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(paths.urandom, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	ssize_t n = read_full(fd, buf, len);

@@ -58,15 +58,12 @@ static void jb_raw(struct jbuf *b, const char *fmt, ...)
 
 static void jb_str(struct jbuf *b, const char *s)
 {
+	char piece[8];
+
 	jb_raw(b, "\"");
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			jb_raw(b, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			jb_raw(b, "\\u%04x", c);
-		else
-			jb_raw(b, "%c", c);
+	while (s && *s) {
+		s += json_escape_next(s, piece);
+		jb_raw(b, "%s", piece);
 	}
 	jb_raw(b, "\"");
 }
@@ -126,7 +123,10 @@ int report_format_run(const struct report_run *run, char *buf, size_t size)
 		jb_str(&b, s->reason);
 		jb_raw(&b, "}");
 	}
-	jb_raw(&b, "],\"new_seed\":");
+	jb_raw(&b, "],");
+	if (run->remount[0])
+		jb_key_str(&b, "remount", run->remount);
+	jb_raw(&b, "\"new_seed\":");
 	if (run->new_seed[0]) {
 		jb_raw(&b, "{\"name\":");
 		jb_str(&b, run->new_seed);

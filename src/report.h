@@ -42,6 +42,7 @@ struct report_run {
 	unsigned credited_bits;
 	struct report_source sources[REPORT_MAX_SOURCES];
 	size_t n_sources;
+	char remount[200]; /* the late stage's read-write window, or why none; "" n/a */
 	char new_seed[32]; /* "" when none was written */
 	size_t new_seed_bytes;
 	int exit_status;

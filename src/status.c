@@ -55,8 +55,7 @@ static void status_hwrng(struct status *s)
 
 static void status_seeds(struct status *s, const struct config *cfg)
 {
-	bool first = seed_first_boot(paths.machine_id, false);
-	struct stat st;
+	bool first = seed_first_boot(false);
 
 	s->seeds[0].name = SEED_NAME_CREDIT;
 	s->seeds[1].name = SEED_NAME_NO_CREDIT;
@@ -64,14 +63,11 @@ static void status_seeds(struct status *s, const struct config *cfg)
 		s->dir_error = -ENAMETOOLONG;
 		return;
 	}
-	int dfd = open(s->seed_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 || fstat(dfd, &st) < 0) {
-		s->dir_error = -errno;
-		if (dfd >= 0)
-			close(dfd);
+	int dfd = seed_dir_open(cfg->seed_dir, false, &s->dir_private);
+	if (dfd < 0) {
+		s->dir_error = dfd;
 		return;
 	}
-	s->dir_private = st.st_uid == 0 && (st.st_mode & 022) == 0;
 	bool written = seed_written_this_boot(dfd);
 	for (size_t i = 0; i < ELEMENTSOF(s->seeds); i++) {
 		struct status_seed *x = &s->seeds[i];
@@ -81,7 +77,7 @@ static void status_seeds(struct status *s, const struct config *cfg)
 		x->f.first_boot = first;
 		x->f.dir_private = s->dir_private;
 		x->f.written_this_boot = written;
-		x->f.consume_error = 0; /* "if it can be consumed" */
+		x->f.consumed = SEED_CONSUMED; /* "if it can be consumed" */
 		if (x->error == 0)
 			x->credit = seed_credit_decide(&x->f, &x->reason);
 	}
@@ -147,12 +143,12 @@ static void status_print_text(const struct status *s)
 			else if (x->credit)
 				printf("  %s: %lld bytes, mode %04o, uid %u: would be credited "
 				       "%u bits\n",
-				       x->name, (long long)x->st.st_size, x->st.st_mode & 07777,
+				       x->name, (long long)x->f.len, x->st.st_mode & 07777,
 				       (unsigned)x->st.st_uid, x->credit);
 			else
 				printf("  %s: %lld bytes, mode %04o, uid %u: would not be "
 				       "credited: %s\n",
-				       x->name, (long long)x->st.st_size, x->st.st_mode & 07777,
+				       x->name, (long long)x->f.len, x->st.st_mode & 07777,
 				       (unsigned)x->st.st_uid, seed_reason_str(x->reason));
 		}
 	}
@@ -164,15 +160,12 @@ static void status_print_text(const struct status *s)
 
 static void json_str(const char *v)
 {
+	char piece[8];
+
 	putchar('"');
-	for (; *v; v++) {
-		unsigned char c = (unsigned char)*v;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+	while (*v) {
+		v += json_escape_next(v, piece);
+		fputs(piece, stdout);
 	}
 	putchar('"');
 }
@@ -202,7 +195,7 @@ static void status_print_json(const struct status *s)
 		       !s->dir_error && x->error != -ENOENT ? "true" : "false");
 		if (!s->dir_error && x->error == 0)
 			printf(",\"bytes\":%lld,\"mode\":\"%04o\",\"uid\":%u,\"credit_bits\":%u",
-			       (long long)x->st.st_size, x->st.st_mode & 07777,
+			       (long long)x->f.len, x->st.st_mode & 07777,
 			       (unsigned)x->st.st_uid, x->credit);
 		printf(",\"reason\":");
 		json_str(s->dir_error ? ""
