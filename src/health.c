@@ -346,3 +346,19 @@ enum health_verdict health_check(struct health_state *st, const void *buf, size_
 		return HEALTH_FAIL_SAME_AS_PREVIOUS;
 	return v;
 }
+
+/*
+ * A stored seed is a hash output and passes anything; these two catch what a
+ * disk does to it instead: a block of zeros (a cache that lied about a flush)
+ * or of one repeated byte (a corrupted sector).
+ */
+enum health_verdict health_check_stuck(const void *buf, size_t len)
+{
+	if (len < HEALTH_MIN_LEN)
+		return HEALTH_FAIL_TOO_SHORT;
+	if (health_all_equal(buf, len))
+		return HEALTH_FAIL_ALL_EQUAL;
+	if (health_rct_fails(buf, len))
+		return HEALTH_FAIL_RCT;
+	return HEALTH_PASS;
+}

@@ -52,5 +52,11 @@ void health_init(struct health_state *st);
  */
 enum health_verdict health_check(struct health_state *st, const void *buf, size_t len);
 
+/*
+ * Only the all-equal and repetition-count tests, for data of any length >=
+ * HEALTH_MIN_LEN that is not a device sample (a stored seed). Remembers nothing.
+ */
+enum health_verdict health_check_stuck(const void *buf, size_t len);
+
 /* What the failure means, for a log line or a report; "unknown" if out of range. */
 const char *health_verdict_str(enum health_verdict v);

@@ -14,85 +14,21 @@
 
 #include "bootseed.h"
 #include "fileio.h"
+#include "health.h"
 #include "log.h"
 #include "paths.h"
 #include "pool.h"
+#include "remount.h"
+#include "testhook.h"
 
 #define SEED_TMP	".seed.new"
 #define SEED_TMP_LATE	".seed.new2"
 #define SEED_LOCK_POLL_MS 10
 
 #ifdef BOOTSEED_TEST_HOOKS
-/*
- * Test hooks (the test build only), for the fault suite (tests/fault/):
- *   BOOTSEED_TEST_CRASH_AT=STEP      raise(SIGKILL) at STEP (a crash there)
- *   BOOTSEED_TEST_PAUSE_AT=STEP[:MS] say "bootseed-test: paused at STEP" on
- *                                    stderr and sleep MS (default 60000) ms
- *   BOOTSEED_TEST_FAIL_AT=OP:ERRNO   the operation OP fails with ERRNO (EIO,
- *                                    ENOSPC, EROFS, EDQUOT or a number)
- * STEPs, in order: locked, tmp-open, tmp-partial, tmp-written, tmp-synced,
- * renamed, unlinked, dir-synced, credited. OPs: write, fsync-tmp, rename,
- * unlink, fsync-dir.
- */
-static bool seed_test_env_is(const char *var, const char *step, const char **ret_arg)
-{
-	const char *v = getenv(var);
-	size_t n = strlen(step);
-
-	if (!v || strncmp(v, step, n) != 0 || (v[n] != '\0' && v[n] != ':'))
-		return false;
-	*ret_arg = v[n] == ':' ? v + n + 1 : NULL;
-	return true;
-}
-
-static void seed_test_point(const char *step)
-{
-	const char *arg;
-
-	if (seed_test_env_is("BOOTSEED_TEST_CRASH_AT", step, &arg))
-		raise(SIGKILL);
-	static bool paused; /* once: the redraw passes the same steps again */
-	if (!paused && seed_test_env_is("BOOTSEED_TEST_PAUSE_AT", step, &arg)) {
-		paused = true;
-		unsigned long ms = arg ? strtoul(arg, NULL, 10) : 60000;
-		struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-		fprintf(stderr, "bootseed-test: paused at %s\n", step);
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
-		fprintf(stderr, "bootseed-test: resumed at %s\n", step);
-	}
-}
-
-static int seed_test_fault(const char *op)
-{
-	static const struct {
-		const char *name;
-		int error;
-	} names[] = {
-		{ "EIO", EIO }, { "ENOSPC", ENOSPC }, { "EROFS", EROFS }, { "EDQUOT", EDQUOT },
-	};
-	const char *arg;
-
-	if (!seed_test_env_is("BOOTSEED_TEST_FAIL_AT", op, &arg))
-		return 0;
-	for (size_t i = 0; arg && i < ELEMENTSOF(names); i++)
-		if (strcmp(arg, names[i].name) == 0)
-			return -names[i].error;
-	return arg && atoi(arg) > 0 ? -atoi(arg) : -EIO;
-}
 /* Two writes, so that a crash can land between them (a torn temp file). */
 #define SEED_TEST_FIRST_WRITE(len) ((len) / 2)
 #else
-static inline void seed_test_point(const char *step)
-{
-	(void)step;
-}
-
-static inline int seed_test_fault(const char *op)
-{
-	(void)op;
-	return 0;
-}
 #define SEED_TEST_FIRST_WRITE(len) (len)
 #endif
 
@@ -106,8 +42,8 @@ static const char *const seed_reasons[] = {
 	[SEED_R_NOT_ROOT] = "not owned by root: someone else may know its contents",
 	[SEED_R_NOT_PRIVATE] = "readable or writable by group or others: its contents may be known",
 	[SEED_R_LINKS] = "has more than one hard link: another name may hold a copy",
-	[SEED_R_DIR_NOT_PRIVATE] = "the seed directory is writable by group or others: the file "
-				   "may have been planted",
+	[SEED_R_DIR_NOT_PRIVATE] = "the seed directory is not root's or is open to group or "
+				   "others: the file may have been planted or read",
 	[SEED_R_EMPTY] = "empty: nothing to credit",
 	[SEED_R_TRUNCATED] = "shorter than 32 bytes: truncated, not a seed bootseed wrote",
 	[SEED_R_OVERSIZED] = "larger than 512 bytes: not a seed bootseed wrote",
@@ -116,6 +52,21 @@ static const char *const seed_reasons[] = {
 	[SEED_R_READ_ONLY] = "the seed directory is read-only: mixed without credit and left for "
 			     "the next stage to consume and credit",
 	[SEED_R_NOT_CONSUMED] = "could not be durably removed, so crediting it could be replayed",
+	[SEED_R_FS_VOLATILE] = "on a volatile file system (tmpfs, overlay): consuming it does not "
+			       "outlive this boot, so the next boot would find and credit it again",
+	[SEED_R_FS_NETWORK] = "on a network or FUSE file system: a server or process decides "
+			      "what it holds, and the seed crossed the network",
+	[SEED_R_FS_NO_OWNERS] = "on a file system without POSIX owners (vfat, exfat, ntfs): its "
+				"owner and mode come from mount options, not from who wrote it",
+	[SEED_R_FS_READ_ONLY] = "on read-only media (squashfs, erofs, iso9660): every boot of it "
+				"holds the same seed",
+	[SEED_R_FS_UNKNOWN] = "on a file system bootseed does not know to be local and persistent",
+	[SEED_R_STUCK] = "its bytes are all equal or repeat in a long run: a lost write or a "
+			 "corrupted block, not a seed",
+	[SEED_R_FORMAT] = "its header names a format this bootseed does not know",
+	[SEED_R_OTHER_MACHINE] = "written under another machine-id: a copied disk or a clone",
+	[SEED_R_NO_MACHINE] = "written while the machine had no machine-id (a first boot or an "
+			      "image build), so not this machine's own",
 };
 
 const char *seed_reason_str(enum seed_reason r)
@@ -125,13 +76,38 @@ const char *seed_reason_str(enum seed_reason r)
 	return seed_reasons[r];
 }
 
+static enum seed_reason seed_fs_reason(enum fs_kind k)
+{
+	switch (k) {
+	case FS_PERSISTENT:
+		return SEED_CREDITED;
+	case FS_VOLATILE:
+		return SEED_R_FS_VOLATILE;
+	case FS_NETWORK:
+		return SEED_R_FS_NETWORK;
+	case FS_NO_OWNERS:
+		return SEED_R_FS_NO_OWNERS;
+	case FS_READ_ONLY:
+		return SEED_R_FS_READ_ONLY;
+	case FS_UNKNOWN:
+		break;
+	}
+	return SEED_R_FS_UNKNOWN;
+}
+
 /*
  * The credit decision. The first rule that fails names the reason; every rule
  * guards against an attack or an accident:
  * - the file's own properties: something else wrote it or can read it
  *   (planted or known seed), or it is not a whole seed we wrote;
  * - seed.no-credit: drawn from an uninitialized crng (seed rule 3);
+ * - contents: all-equal or long runs are a lost write or a bad block;
+ * - the file system: consuming a seed on tmpfs or an overlay does not last
+ *   (replay at every boot), a network file system's server says what is in
+ *   it, vfat has no owners, read-only media cannot consume;
  * - first boot: the file came with the image, so every clone has it (rule 2);
+ * - another machine-id (or none) at write time: a copied disk or a clone
+ *   whose machine-id was emptied (golden image);
  * - written this boot: it is the pool's own output (double count);
  * - not durably consumed: a crash or a read-only root would let the same seed
  *   be credited again (replay, rule 1).
@@ -154,19 +130,29 @@ unsigned seed_credit_decide(const struct seed_facts *f, enum seed_reason *ret_re
 		r = SEED_R_EMPTY;
 	else if (f->oversized)
 		r = SEED_R_OVERSIZED;
+	else if (f->bad_format)
+		r = SEED_R_FORMAT;
 	else if (f->len < SEED_MIN_LEN)
 		r = SEED_R_TRUNCATED;
+	else if (f->stuck)
+		r = SEED_R_STUCK;
 	else if (!f->creditable_name)
 		r = SEED_R_NO_CREDIT_FILE;
 	else if (!f->credit_enabled)
 		r = SEED_R_DISABLED;
+	else if (f->fs != FS_PERSISTENT)
+		r = seed_fs_reason(f->fs);
 	else if (f->first_boot)
 		r = SEED_R_FIRST_BOOT;
+	else if (f->machine == SEED_MACHINE_OTHER)
+		r = SEED_R_OTHER_MACHINE;
+	else if (f->machine == SEED_MACHINE_NONE)
+		r = SEED_R_NO_MACHINE;
 	else if (f->written_this_boot)
 		r = SEED_R_OWN_OUTPUT;
-	else if (f->consume_error == -EROFS)
+	else if (f->consumed == SEED_CONSUME_READ_ONLY)
 		r = SEED_R_READ_ONLY;
-	else if (f->consume_error != 0)
+	else if (f->consumed != SEED_CONSUMED)
 		r = SEED_R_NOT_CONSUMED;
 
 	*ret_reason = r;
@@ -183,21 +169,80 @@ size_t seed_next_len(int poolsize_bits)
 	return len < SEED_MIN_LEN ? SEED_MIN_LEN : len > SEED_MAX_LEN ? SEED_MAX_LEN : len;
 }
 
+/* The mount ID of an open file (statx, 5.8+), or 0 when the kernel cannot say. */
+static uint64_t seed_mnt_id(int fd)
+{
+#ifdef STATX_MNT_ID
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 &&
+	    (stx.stx_mask & STATX_MNT_ID))
+		return stx.stx_mnt_id;
+#else
+	(void)fd;
+#endif
+	return 0;
+}
+
+/*
+ * A file is a mount point when it lives on another mount than its directory:
+ * another device, or (for a bind mount from the same file system) another
+ * mount ID.
+ */
+static bool seed_is_mount_point(int dfd, int fd)
+{
+	struct stat d, f;
+
+	if (fstat(dfd, &d) < 0 || fstat(fd, &f) < 0)
+		return false;
+	if (d.st_dev != f.st_dev)
+		return true;
+	uint64_t a = seed_mnt_id(dfd), b = seed_mnt_id(fd);
+	return a && b && a != b;
+}
+
+int seed_machine_id(char *id, size_t size, bool *ret_transient)
+{
+	char last[16];
+
+	*ret_transient = false;
+	int dfd = root_open_parent("/etc/machine-id", last, sizeof(last));
+	if (dfd < 0)
+		return dfd;
+	int fd = openat(dfd, last, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		int r = -errno;
+		close(dfd);
+		return r;
+	}
+	*ret_transient = seed_is_mount_point(dfd, fd);
+	ssize_t n = read_full(fd, id, size - 1);
+	close(fd);
+	close(dfd);
+	if (n < 0)
+		return (int)n;
+	id[n] = '\0';
+	id[strcspn(id, "\n")] = '\0';
+	return 0;
+}
+
 /*
  * A first boot shows in /etc/machine-id only until systemd, in the real root,
- * mounts a transient ID over it; systemd then says so in /run/systemd/first-boot.
- * An earlier bootseed stage that saw it leaves /run/bootseed/first-boot (when
- * @remember), so a later stage of the same boot still knows.
+ * mounts a transient ID over it (first boot, or an emptied file: the image
+ * pipelines' way); systemd says so in /run/systemd/first-boot only for the
+ * former, so a mounted machine-id counts as a first boot by itself. An earlier
+ * bootseed stage that saw it leaves /run/bootseed/first-boot (when @remember),
+ * so a later stage of the same boot still knows.
  */
-bool seed_first_boot(const char *machine_id_path, bool remember)
+bool seed_first_boot(bool remember)
 {
 	char id[64];
+	bool transient;
 
 	if (access(paths.first_boot_marker, F_OK) == 0 ||
 	    access(paths.systemd_first_boot, F_OK) == 0)
 		return true;
-	if (read_line_file(machine_id_path, id, sizeof(id)) >= 0 && id[0] != '\0' &&
-	    strcmp(id, "uninitialized") != 0)
+	if (seed_machine_id(id, sizeof(id), &transient) >= 0 && id[0] != '\0' &&
+	    strcmp(id, "uninitialized") != 0 && !transient)
 		return false;
 	if (remember) {
 		int fd = paths_run_open(paths.first_boot_marker, 0);
@@ -211,11 +256,36 @@ bool seed_first_boot(const char *machine_id_path, bool remember)
 	return true;
 }
 
+/*
+ * The machine hash that binds a seed to this machine; false when there is no
+ * machine-id to bind to (missing, empty, uninitialized, or transient).
+ */
+static bool seed_machine_hash(uint8_t out[SEED_MACHINE_HASH])
+{
+	static const char label[] = "bootseed machine-id v1";
+	struct blake2s_state h;
+	char id[64];
+	bool transient;
+
+	if (seed_machine_id(id, sizeof(id), &transient) < 0 || id[0] == '\0' ||
+	    strcmp(id, "uninitialized") == 0 || transient)
+		return false;
+	blake2s_init(&h, SEED_MACHINE_HASH, NULL, 0);
+	blake2s_update(&h, label, sizeof(label));
+	blake2s_update(&h, id, strlen(id));
+	blake2s_final(&h, out);
+	return true;
+}
+
 struct seed_old {
 	const char *name;
 	bool present; /* a regular file was read */
 	int error;    /* why it was not read: -ENOENT, -ELOOP, ... */
-	uint8_t data[SEED_MAX_LEN];
+	uint8_t file[SEED_FILE_MAX];
+	const uint8_t *data; /* the seed bytes in @file, after the header if any */
+	uint8_t machine[SEED_MACHINE_HASH];
+	uint8_t flags;
+	bool has_header;
 	struct seed_facts f;
 };
 
@@ -225,7 +295,7 @@ static void seed_facts_from_stat(struct seed_facts *f, const struct stat *st)
 	f->owner_root = st->st_uid == 0;
 	f->mode_private = (st->st_mode & 077) == 0;
 	f->single_link = st->st_nlink == 1;
-	f->oversized = st->st_size > SEED_MAX_LEN;
+	f->oversized = st->st_size > SEED_FILE_MAX;
 }
 
 /*
@@ -256,15 +326,6 @@ static int seed_open(int dfd, const char *name, struct seed_facts *f, struct sta
 	return fd;
 }
 
-int seed_inspect(int dfd, const char *name, struct seed_facts *f, struct stat *ret_st)
-{
-	int fd = seed_open(dfd, name, f, ret_st);
-	if (fd < 0)
-		return fd;
-	f->len = ret_st ? (size_t)ret_st->st_size : 0;
-	close(fd);
-	return 0;
-}
 
 static const char *seed_open_error_str(int error)
 {
@@ -280,43 +341,108 @@ static const char *seed_open_error_str(int error)
 	}
 }
 
-static void seed_read_old(int dfd, struct seed_old *o)
+/* Splits a file into header and seed bytes; a file without the magic is all seed. */
+static void seed_parse(struct seed_old *o, size_t n)
 {
-	int fd = seed_open(dfd, o->name, &o->f, NULL);
+	o->data = o->file;
+	o->f.len = n;
+	if (n < SEED_HDR_LEN || memcmp(o->file, SEED_HDR_MAGIC, 8) != 0) {
+		o->f.oversized |= n > SEED_MAX_LEN;
+		o->f.len = n > SEED_MAX_LEN ? SEED_MAX_LEN : n;
+		o->f.machine = SEED_MACHINE_UNBOUND;
+		return;
+	}
+	o->has_header = true;
+	o->f.bad_format = o->file[8] != SEED_HDR_VERSION;
+	o->flags = o->file[9];
+	memcpy(o->machine, o->file + 16, SEED_MACHINE_HASH);
+	o->data = o->file + SEED_HDR_LEN;
+	o->f.len = n - SEED_HDR_LEN;
+}
+
+static void seed_read_old(int dfd, struct seed_old *o, struct stat *ret_st)
+{
+	int fd = seed_open(dfd, o->name, &o->f, ret_st);
 	if (fd < 0) {
 		o->error = fd;
 		return;
 	}
-	ssize_t n = read_full(fd, o->data, sizeof(o->data));
+	ssize_t n = read_full(fd, o->file, sizeof(o->file));
 	close(fd);
 	if (n < 0) {
 		o->error = (int)n;
 		return;
 	}
-	o->f.len = (size_t)n;
+	seed_parse(o, (size_t)n);
+	o->f.stuck = o->f.len >= SEED_MIN_LEN &&
+		     health_check_stuck(o->data, o->f.len) != HEALTH_PASS;
 	o->present = true;
 }
 
-static int seed_dir_open(const char *dir, bool create, bool *ret_private)
+/* The old seed's machine binding against this boot's machine hash (@have). */
+static enum seed_machine seed_machine_of(const struct seed_old *o, bool have,
+					 const uint8_t now[SEED_MACHINE_HASH])
 {
-	struct stat st;
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (!o->has_header)
+		return SEED_MACHINE_UNBOUND;
+	if (!(o->flags & SEED_HDR_F_MACHINE))
+		return SEED_MACHINE_NONE;
+	if (!have || memcmp(o->machine, now, SEED_MACHINE_HASH) != 0)
+		return SEED_MACHINE_OTHER;
+	return SEED_MACHINE_SAME;
+}
 
+int seed_inspect(int dfd, const char *name, struct seed_facts *f, struct stat *ret_st)
+{
+	struct seed_old o = { .name = name };
+	uint8_t machine[SEED_MACHINE_HASH];
+	const char *fs_name;
+
+	seed_read_old(dfd, &o, ret_st);
+	if (!o.present)
+		return o.error;
+	bool have = seed_machine_hash(machine);
+	o.f.machine = seed_machine_of(&o, have, machine);
+	if (fs_kind_of_fd(dfd, &o.f.fs, &fs_name) < 0)
+		o.f.fs = FS_UNKNOWN;
+	*f = o.f;
+	explicit_bzero(&o, sizeof(o));
+	return 0;
+}
+
+int seed_dir_open(const char *abs, bool create, bool *ret_private)
+{
+	char last[NAME_MAX + 1];
+	struct stat st;
+
+	int pfd = root_open_parent(abs, last, sizeof(last));
+	if (pfd < 0)
+		return pfd;
+	int dfd = openat(pfd, last, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0 && errno == ENOENT && create) {
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (mkdirat(pfd, last, 0700) < 0 && errno != EEXIST) {
+			int r = -errno;
+			close(pfd);
+			return r;
+		}
+		/* The new directory's name must reach the disk before a seed in it does. */
+		(void)fsync(pfd);
+		dfd = openat(pfd, last, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
-	if (dfd < 0 && errno == ENOTDIR && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
-		return -ELOOP; /* O_NOFOLLOW: a symlinked seed directory is not followed */
-	if (dfd < 0)
-		return -errno;
+	int r = dfd < 0 ? -errno : 0;
+	if (dfd < 0 && (errno == ENOTDIR || errno == ELOOP) &&
+	    fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		r = -ELOOP; /* O_NOFOLLOW: a symlinked seed directory is not followed */
+	close(pfd);
+	if (r < 0)
+		return r;
 	if (fstat(dfd, &st) < 0) {
-		int r = -errno;
+		r = -errno;
 		close(dfd);
 		return r;
 	}
-	*ret_private = st.st_uid == 0 && (st.st_mode & 022) == 0;
+	/* Closed to group and others, as DESIGN.md says: 077, not only 022. */
+	*ret_private = st.st_uid == 0 && (st.st_mode & 077) == 0;
 	return dfd;
 }
 
@@ -347,17 +473,17 @@ static int seed_write_tmp(int dfd, const char *tmp, const uint8_t *data, size_t 
 	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
 	if (fd < 0)
 		return -errno;
-	seed_test_point("tmp-open");
-	int r = seed_test_fault("write");
+	test_point("tmp-open");
+	int r = test_fault("write");
 	if (r == 0)
 		r = write_full(fd, data, first);
 	if (r == 0 && first < len) {
-		seed_test_point("tmp-partial");
+		test_point("tmp-partial");
 		r = write_full(fd, data + first, len - first);
 	}
 	if (r == 0) {
-		seed_test_point("tmp-written");
-		r = seed_test_fault("fsync-tmp");
+		test_point("tmp-written");
+		r = test_fault("fsync-tmp");
 	}
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
@@ -366,16 +492,29 @@ static int seed_write_tmp(int dfd, const char *tmp, const uint8_t *data, size_t 
 	if (r < 0)
 		(void)unlinkat(dfd, tmp, 0);
 	else
-		seed_test_point("tmp-synced");
+		test_point("tmp-synced");
 	return r;
 }
 
-/* Fresh bytes with the tail replaced by the hash of all seen (seed rule 4). */
-static int seed_make_next(struct mix *m, uint8_t *out, size_t len, bool *ret_creditable)
+/*
+ * The next seed file: the header (bound to @machine, or to no machine when
+ * NULL), then fresh bytes with the tail replaced by the hash of all seen
+ * (seed rule 4). @file holds SEED_HDR_LEN + @len bytes.
+ */
+static int seed_make_next(struct mix *m, uint8_t *file, size_t len, const uint8_t *machine,
+			  bool *ret_creditable)
 {
 	struct blake2s_state h = m->hash;
 	uint64_t clocks[2] = { clock_ns(CLOCK_REALTIME), clock_ns(CLOCK_BOOTTIME) };
+	uint8_t *out = file + SEED_HDR_LEN;
 
+	memset(file, 0, SEED_HDR_LEN);
+	memcpy(file, SEED_HDR_MAGIC, 8);
+	file[8] = SEED_HDR_VERSION;
+	if (machine) {
+		file[9] = SEED_HDR_F_MACHINE;
+		memcpy(file + 16, machine, SEED_MACHINE_HASH);
+	}
 	int r = pool_draw(out, len, ret_creditable);
 	if (r < 0) {
 		explicit_bzero(&h, sizeof(h));
@@ -436,7 +575,7 @@ bool seed_written_this_boot(int dfd)
 	return false;
 }
 
-static void seed_feed_old(struct mix *m, struct seed_old *o)
+static void seed_feed_old(struct mix *m, struct seed_old *o, const char *fs_name)
 {
 	enum seed_reason why;
 	char reason[REPORT_REASON_MAX];
@@ -445,6 +584,8 @@ static void seed_feed_old(struct mix *m, struct seed_old *o)
 	if (why == SEED_R_NOT_CONSUMED)
 		snprintf(reason, sizeof(reason), "%s (%s)", seed_reason_str(why),
 			 strerror(-o->f.consume_error));
+	else if (why >= SEED_R_FS_VOLATILE && why <= SEED_R_FS_UNKNOWN)
+		snprintf(reason, sizeof(reason), "%s: %s", fs_name, seed_reason_str(why));
 	else
 		snprintf(reason, sizeof(reason), "%s", seed_reason_str(why));
 	mix_source(m, o->name, o->data, o->f.len, credit, "n/a", reason);
@@ -460,6 +601,14 @@ static void seed_report_unreadable(struct mix *m, bool load, struct seed_old *o)
 	m->exit_bits |= EXIT_SEED_READ;
 }
 
+static void seed_set_consumed(struct seed_old *o, int r)
+{
+	if (o->f.consumed != SEED_CONSUMED)
+		return; /* the first failure names it */
+	o->f.consumed = r == -EROFS ? SEED_CONSUME_READ_ONLY : SEED_CONSUME_FAILED;
+	o->f.consume_error = r;
+}
+
 /*
  * Puts the durable temp file in place as @name, then removes every other old
  * seed, then one fsync of the directory makes both durable. The rename replaces
@@ -467,13 +616,13 @@ static void seed_report_unreadable(struct mix *m, bool load, struct seed_old *o)
  * old seed or the complete new one under a seed name, never neither (nothing
  * lost), and an old seed counts as consumed only once this has all returned
  * (rule 1: a crash cannot bring back a seed that was credited).
- * Returns 0, or -errno with the old seeds' consume_error set; *ret_renamed
+ * Returns 0, or -errno with the old seeds' consume state set; *ret_renamed
  * tells whether the new seed took its name.
  */
 static int seed_put_in_place(int dfd, const char *tmp, const char *name, struct seed_old *old,
 			     size_t n_old, bool *ret_renamed)
 {
-	int r = seed_test_fault("rename");
+	int r = test_fault("rename");
 
 	*ret_renamed = false;
 	if (r == 0 && renameat(dfd, tmp, dfd, name) < 0)
@@ -481,32 +630,33 @@ static int seed_put_in_place(int dfd, const char *tmp, const char *name, struct 
 	if (r < 0) {
 		(void)unlinkat(dfd, tmp, 0);
 		for (size_t i = 0; i < n_old; i++)
-			old[i].f.consume_error = r;
+			seed_set_consumed(&old[i], r);
 		return r;
 	}
 	*ret_renamed = true;
-	seed_test_point("renamed");
+	test_point("renamed");
 	int worst = 0;
 	for (size_t i = 0; i < n_old; i++) {
 		if (!old[i].present || strcmp(old[i].name, name) == 0)
 			continue; /* replaced by the rename */
-		r = seed_test_fault("unlink");
+		r = test_fault("unlink");
 		if (r == 0 && unlinkat(dfd, old[i].name, 0) < 0 && errno != ENOENT)
 			r = -errno;
-		if (r < 0)
-			worst = old[i].f.consume_error = r;
+		if (r < 0) {
+			worst = r;
+			seed_set_consumed(&old[i], r);
+		}
 	}
-	seed_test_point("unlinked");
-	r = seed_test_fault("fsync-dir");
+	test_point("unlinked");
+	r = test_fault("fsync-dir");
 	if (r == 0 && fsync(dfd) < 0)
 		r = -errno;
 	if (r < 0) {
 		for (size_t i = 0; i < n_old; i++)
-			if (old[i].f.consume_error == 0)
-				old[i].f.consume_error = r;
+			seed_set_consumed(&old[i], r);
 		return r;
 	}
-	seed_test_point("dir-synced");
+	test_point("dir-synced");
 	return worst;
 }
 
@@ -519,32 +669,64 @@ static void seed_record_new(struct mix *m, const char *name, size_t len)
 	log_info("next seed: wrote %s (%zu bytes)", name, len);
 }
 
+/* What one run of the write sequence knows besides the old seeds. */
+struct seed_ctx {
+	struct mix *m;
+	const struct config *cfg;
+	int dfd;
+	bool load;
+	const uint8_t *machine; /* this machine's hash, NULL without a machine-id */
+	const char *fs_name;
+};
+
+/*
+ * Writes the next seed durably as a temp file and renames it over @name; the
+ * "written this boot" marker goes first, so that no crash or kill (a unit's
+ * timeout during a slow fsync) can leave a new seed that a later stage of this
+ * boot takes for an old one.
+ */
+static int seed_write_next(struct seed_ctx *c, const char *tmp, size_t len, bool *ret_creditable,
+			   struct seed_old *old, size_t n_old, bool *ret_renamed)
+{
+	uint8_t file[SEED_FILE_MAX];
+
+	*ret_renamed = false;
+	int r = seed_make_next(c->m, file, len, c->machine, ret_creditable);
+	if (r >= 0)
+		r = seed_write_tmp(c->dfd, tmp, file, SEED_HDR_LEN + len);
+	explicit_bzero(file, sizeof(file));
+	if (r < 0) {
+		for (size_t i = 0; i < n_old; i++)
+			seed_set_consumed(&old[i], r); /* not consumed: kept for later */
+		return r;
+	}
+	seed_mark_written(c->dfd);
+	const char *name = *ret_creditable ? SEED_NAME_CREDIT : SEED_NAME_NO_CREDIT;
+	r = seed_put_in_place(c->dfd, tmp, name, old, n_old, ret_renamed);
+	if (*ret_renamed)
+		seed_record_new(c->m, name, len);
+	return r;
+}
+
 /*
  * The next seed was drawn before the crng was ready, but the old seed has since
  * made it ready: draw again so that the next boot can credit it. If that fails,
  * the seed.no-credit already in place stays (nothing lost).
  */
-static void seed_redraw_creditable(struct mix *m, int dfd, size_t len)
+static void seed_redraw_creditable(struct seed_ctx *c, size_t len)
 {
 	struct seed_old nc = { .name = SEED_NAME_NO_CREDIT, .present = true };
-	uint8_t late[SEED_MAX_LEN];
 	bool late_ok = false, renamed = false;
 
-	int r = seed_make_next(m, late, len, &late_ok);
-	if (r >= 0 && late_ok)
-		r = seed_write_tmp(dfd, SEED_TMP_LATE, late, len);
-	if (r >= 0 && late_ok)
-		r = seed_put_in_place(dfd, SEED_TMP_LATE, SEED_NAME_CREDIT, &nc, 1, &renamed);
-	explicit_bzero(late, sizeof(late));
-	if (renamed)
-		seed_record_new(m, SEED_NAME_CREDIT, len);
+	int r = seed_write_next(c, SEED_TMP_LATE, len, &late_ok, &nc, 1, &renamed);
+	if (renamed && !late_ok)
+		return; /* still not ready: the same seed.no-credit, redrawn */
 	if (renamed && r < 0)
 		log_warn("redrew the next seed as %s, but could not durably remove %s: %s, "
 			 "ignoring", SEED_NAME_CREDIT, SEED_NAME_NO_CREDIT, strerror(-r));
-	else if (r < 0 || !late_ok)
+	else if (r < 0)
 		log_warn("could not redraw the next seed after the crng became ready (%s); "
-			 "keeping it as %s, ignoring", r < 0 ? strerror(-r) : "crng not ready",
-			 SEED_NAME_NO_CREDIT);
+			 "keeping it as %s, ignoring", strerror(-r), SEED_NAME_NO_CREDIT);
 }
 
 /*
@@ -552,103 +734,113 @@ static void seed_redraw_creditable(struct mix *m, int dfd, size_t len)
  * in place; the other old seed removed; directory fsynced; only then are the
  * old seeds fed, credited where the rules allow.
  */
-static int seed_run_locked(struct mix *m, const struct config *cfg, int dfd, bool load,
-			   struct seed_old *old, size_t n_old)
+static int seed_run_locked(struct seed_ctx *c, struct seed_old *old, size_t n_old)
 {
-	uint8_t next[SEED_MAX_LEN];
 	bool creditable = false, renamed = false;
 	int bits = 0;
 
 	size_t len = seed_next_len(pool_size_bits());
-	int r = seed_make_next(m, next, len, &creditable);
-	if (r >= 0)
-		r = seed_write_tmp(dfd, SEED_TMP, next, len);
-	explicit_bzero(next, sizeof(next));
-	const char *name = creditable ? SEED_NAME_CREDIT : SEED_NAME_NO_CREDIT;
-	if (r < 0) {
-		for (size_t i = 0; i < n_old; i++)
-			old[i].f.consume_error = r; /* not consumed: kept for later */
-	} else {
-		r = seed_put_in_place(dfd, SEED_TMP, name, old, n_old, &renamed);
-	}
-
-	if (renamed) {
-		seed_record_new(m, name, len);
-		seed_mark_written(dfd);
-	}
-	if (r == -EROFS && load && !renamed) {
-		log_info("%s: read-only, seeds left in place for the next stage", cfg->seed_dir);
+	int r = seed_write_next(c, SEED_TMP, len, &creditable, old, n_old, &renamed);
+	if (r == -EROFS && c->load && !renamed) {
+		log_info("%s: read-only, seeds left in place for the next stage",
+			 c->cfg->seed_dir);
 	} else if (r < 0 && !renamed) {
 		log_err("cannot write the next seed in %s: %s; old seeds kept and not credited",
-			cfg->seed_dir, strerror(-r));
+			c->cfg->seed_dir, strerror(-r));
 		bits |= EXIT_SEED_WRITE;
 	} else if (r < 0) {
 		log_err("cannot durably remove the old seed in %s: %s; not credited",
-			cfg->seed_dir, strerror(-r));
+			c->cfg->seed_dir, strerror(-r));
 		bits |= EXIT_SEED_CONSUME;
 	}
 	for (size_t i = 0; i < n_old; i++)
-		if (load && old[i].present)
-			seed_feed_old(m, &old[i]);
-	seed_test_point("credited");
+		if (c->load && old[i].present)
+			seed_feed_old(c->m, &old[i], c->fs_name);
+	test_point("credited");
 	if (renamed && !creditable && pool_crng_ready() == 1)
-		seed_redraw_creditable(m, dfd, len);
+		seed_redraw_creditable(c, len);
 	return bits;
 }
 
-int seed_run(struct mix *m, const struct config *cfg, bool load, bool first_boot)
+/* Reads the old seeds and the facts the credit decision needs about them. */
+static void seed_read_all(struct seed_ctx *c, struct seed_old *old, size_t n_old,
+			  const struct seed_run_opts *o, bool dir_private, enum fs_kind fs)
+{
+	bool written = seed_written_this_boot(c->dfd);
+
+	for (size_t i = 0; i < n_old; i++) {
+		struct seed_old *s = &old[i];
+		seed_read_old(c->dfd, s, NULL);
+		if (!s->present) {
+			seed_report_unreadable(c->m, o->load, s);
+			continue;
+		}
+		s->f.creditable_name = strcmp(s->name, SEED_NAME_CREDIT) == 0;
+		s->f.credit_enabled = c->cfg->seed_credit;
+		s->f.first_boot = o->first_boot;
+		s->f.dir_private = dir_private;
+		s->f.fs = fs;
+		s->f.machine = seed_machine_of(s, c->machine != NULL, c->machine);
+		s->f.written_this_boot = written;
+		/* Hashed before the next seed is drawn, so it carries this seed on. */
+		mix_hash(c->m, s->data, s->f.len);
+	}
+}
+
+int seed_run(struct mix *m, const struct config *cfg, const struct seed_run_opts *o)
 {
 	struct seed_old old[2] = { { .name = SEED_NAME_CREDIT }, { .name = SEED_NAME_NO_CREDIT } };
+	uint8_t machine[SEED_MACHINE_HASH];
 	char dir[PATH_MAX];
 	bool dir_private = false;
+	enum fs_kind fs = FS_UNKNOWN;
+	const char *fs_name = "?";
 	int bits = 0;
 
 	if (path_under_root(dir, sizeof(dir), cfg->seed_dir) < 0) {
 		log_err("seed directory path too long, ignoring");
-		return load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
+		return o->load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
 	}
-	int dfd = seed_dir_open(dir, true, &dir_private);
+	int dfd = seed_dir_open(cfg->seed_dir, true, &dir_private);
 	if (dfd < 0) {
-		if (load && (dfd == -ENOENT || dfd == -EROFS)) {
+		if (o->load && (dfd == -ENOENT || dfd == -EROFS)) {
 			log_info("%s: no seed directory (%s), no seed to load", dir,
 				 strerror(-dfd));
 			return 0;
 		}
 		log_err("%s: cannot open seed directory: %s", dir,
 			dfd == -ELOOP ? "is a symlink: not followed" : strerror(-dfd));
-		return load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
+		return o->load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
 	}
 	int r = seed_dir_lock(dfd, cfg->lock_timeout_ms);
 	if (r < 0) {
 		log_err("%s: cannot lock seed directory within %lu ms: %s; seeds not touched",
 			dir, cfg->lock_timeout_ms, strerror(-r));
 		close(dfd);
-		return load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
+		return o->load ? EXIT_SEED_READ : EXIT_SEED_WRITE;
 	}
-	seed_test_point("locked");
+	test_point("locked");
 	if (!dir_private)
 		log_warn("%s: not a root-owned directory closed to group and others; no "
 			 "seed in it will be credited", dir);
+	if (fs_kind_of_fd(dfd, &fs, &fs_name) < 0)
+		fs = FS_UNKNOWN;
 
-	bool written = seed_written_this_boot(dfd);
-	for (size_t i = 0; i < ELEMENTSOF(old); i++) {
-		struct seed_old *o = &old[i];
-		seed_read_old(dfd, o);
-		if (!o->present) {
-			seed_report_unreadable(m, load, o);
-			continue;
-		}
-		o->f.creditable_name = i == 0;
-		o->f.credit_enabled = cfg->seed_credit;
-		o->f.first_boot = first_boot;
-		o->f.dir_private = dir_private;
-		o->f.written_this_boot = written;
-		/* Hashed before the next seed is drawn, so it carries this seed on. */
-		mix_hash(m, o->data, o->f.len);
-	}
-	bits |= seed_run_locked(m, cfg, dfd, load, old, ELEMENTSOF(old));
+	struct seed_ctx c = {
+		.m = m, .cfg = cfg, .dfd = dfd, .load = o->load, .fs_name = fs_name,
+		.machine = seed_machine_hash(machine) ? machine : NULL,
+	};
+	seed_read_all(&c, old, ELEMENTSOF(old), o, dir_private, fs);
+	struct remount rm;
+	bool remounted = o->load && o->may_remount && remount_rw_for_seed(&rm, dfd, cfg, m->run);
+	if (remounted)
+		test_point("remounted");
+	bits |= seed_run_locked(&c, old, ELEMENTSOF(old));
+	if (remounted)
+		remount_restore(&rm, m->run);
 	close(dfd); /* releases the lock */
 	explicit_bzero(old, sizeof(old));
+	explicit_bzero(machine, sizeof(machine));
 	return bits;
 }
 

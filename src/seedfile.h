@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "fsinfo.h"
 #include "mix.h"
 
 #define SEED_MIN_LEN 32
@@ -21,6 +22,24 @@
 
 #define SEED_NAME_CREDIT    "seed.credit"
 #define SEED_NAME_NO_CREDIT "seed.no-credit"
+
+/*
+ * A seed file is a header, then the seed bytes. The header binds the seed to
+ * the machine that wrote it (a hash of its machine-id); a file without one (an
+ * older bootseed's) is all seed and judged by the other rules.
+ *   0  "bootseed"   magic
+ *   8  1            format version
+ *   9  flags        SEED_HDR_F_MACHINE: bytes 16..31 hold the machine hash
+ *  10  zero (6)
+ *  16  BLAKE2s-128("bootseed machine-id v1" || machine-id), or zero
+ *  32  zero (8)     reserved for a TPM counter value
+ */
+#define SEED_HDR_LEN	   40
+#define SEED_HDR_MAGIC	   "bootseed"
+#define SEED_HDR_VERSION   1
+#define SEED_HDR_F_MACHINE 0x01
+#define SEED_MACHINE_HASH  16
+#define SEED_FILE_MAX	   (SEED_HDR_LEN + SEED_MAX_LEN)
 
 enum seed_reason {
 	SEED_CREDITED,
@@ -38,6 +57,30 @@ enum seed_reason {
 	SEED_R_OWN_OUTPUT,
 	SEED_R_READ_ONLY,
 	SEED_R_NOT_CONSUMED,
+	SEED_R_FS_VOLATILE,
+	SEED_R_FS_NETWORK,
+	SEED_R_FS_NO_OWNERS,
+	SEED_R_FS_READ_ONLY,
+	SEED_R_FS_UNKNOWN,
+	SEED_R_STUCK,
+	SEED_R_FORMAT,
+	SEED_R_OTHER_MACHINE,
+	SEED_R_NO_MACHINE,
+};
+
+/* Whose machine-id the seed was written under, against this boot's. */
+enum seed_machine {
+	SEED_MACHINE_UNBOUND, /* no header: an older bootseed's seed */
+	SEED_MACHINE_SAME,
+	SEED_MACHINE_OTHER,   /* another machine-id: a copied disk or a re-identified clone */
+	SEED_MACHINE_NONE,    /* written while the machine had no ID (a first boot) */
+};
+
+/* What became of the old seed, decided by the write sequence, not by an errno. */
+enum seed_consume {
+	SEED_CONSUMED,		 /* replaced or removed, and the directory fsynced */
+	SEED_CONSUME_READ_ONLY,	 /* the directory is read-only here: left for a later stage */
+	SEED_CONSUME_FAILED,	 /* a write, rename, unlink or fsync failed: consume_error */
 };
 
 /* Everything the credit decision looks at, gathered before it is made. */
@@ -51,9 +94,14 @@ struct seed_facts {
 	bool single_link;
 	bool dir_private;	/* seed directory root-owned, not group/other-writable */
 	bool oversized;		/* larger than SEED_MAX_LEN */
-	size_t len;		/* bytes read */
+	size_t len;		/* seed bytes read (without the header) */
+	bool bad_format;	/* a header of a format this bootseed does not know */
+	enum fs_kind fs;	/* the seed directory's file system */
+	bool stuck;		/* the seed bytes fail the all-equal or run-length test */
+	enum seed_machine machine;
 	bool written_this_boot; /* bootseed wrote a seed earlier in this boot */
-	int consume_error;	/* 0: unlinked and directory fsynced; else -errno */
+	enum seed_consume consumed;
+	int consume_error;	/* with SEED_CONSUME_FAILED: -errno */
 };
 
 /* Returns the bits to credit and why; see the comments in seedfile.c. */
@@ -63,17 +111,38 @@ const char *seed_reason_str(enum seed_reason r);
 /* Seed length for the next seed: poolsize/8 clamped to 32..512 (seedrng's rule). */
 size_t seed_next_len(int poolsize_bits);
 
-/* Is this the first boot of an image (machine-id missing/empty/uninitialized)? */
-bool seed_first_boot(const char *machine_id_path, bool remember);
+/*
+ * Reads the installed system's /etc/machine-id into @id (NUL-terminated, no
+ * newline). *ret_transient tells whether it is a mount point: systemd mounts a
+ * generated, transient ID over an empty or uninitialized file. -errno if
+ * unreadable.
+ */
+int seed_machine_id(char *id, size_t size, bool *ret_transient);
 
 /*
- * The seed stage of "load" (@load true: old seeds go to the kernel, credited
- * where the rules allow) or of "save" (hash only). Returns exit bits.
+ * Is this the first boot of an image: machine-id missing, empty,
+ * "uninitialized" or a transient ID mounted over the file, or an earlier stage
+ * of this boot (or systemd) said so? With @remember, leaves the /run marker.
  */
-int seed_run(struct mix *m, const struct config *cfg, bool load, bool first_boot);
+bool seed_first_boot(bool remember);
+
+struct seed_run_opts {
+	bool load;	 /* old seeds go to the kernel, credited where the rules allow */
+	bool first_boot;
+	bool may_remount; /* the late initramfs stage: a read-only root may be remounted */
+};
+
+/* The seed stage of "load" or of "save" (hash only). Returns exit bits. */
+int seed_run(struct mix *m, const struct config *cfg, const struct seed_run_opts *o);
 
 /* Facts about a seed file for "status", without consuming it. */
 int seed_inspect(int dfd, const char *name, struct seed_facts *f, struct stat *ret_st);
+/*
+ * Opens the seed directory @abs (a path of the installed system) under the
+ * root, O_NOFOLLOW, creating it (0700, parent fsynced) with @create. Sets
+ * *ret_private when it is root's and closed to group and others.
+ */
+int seed_dir_open(const char *abs, bool create, bool *ret_private);
 
 /* Mixes systemd's and seedrng's seeds without credit; never consumes them. */
 void seed_mix_foreign(struct mix *m);

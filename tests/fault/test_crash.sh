@@ -27,6 +27,16 @@ check_after_crash() {
 		bash -c "[ '$(f_sum "$SD/seed.credit")' = '$S0' ] || [ $new = 1 ]"
 }
 
+# f_new_seed_fp OLD_SUM: the fingerprint of the seed bytes of a seed name that
+# does not hold S0 (the one a killed run put in place), or nothing.
+f_new_seed_fp() {
+	local f
+	for f in "$SD"/seed.credit "$SD"/seed.no-credit; do
+		[ -f "$f" ] && [ "$(f_sum "$f")" != "$1" ] || continue
+		tail -c +41 "$f" >"$W/payload" && f_fp "$W/payload" && return
+	done
+}
+
 for cmd in save load; do
 	for step in $STEPS; do
 		# save runs at shutdown with a ready crng: its seed.credit replaces S0
@@ -52,6 +62,21 @@ for cmd in save load; do
 		t_check "$cmd killed at $step, next boot: one complete new seed (not S0) in place [$(f_names)]" \
 			f_one_new_seed "$S0"
 	done
+done
+
+# A kill after the new seed took its name (a unit's timeout during a slow
+# fsync), then a later stage of the same boot: the new seed is the pool's own
+# output of this boot and must not be credited. The crng is ready here (the
+# real root after the initramfs), so the new seed is a seed.credit.
+for step in renamed unlinked dir-synced; do
+	f_fresh
+	BOOTSEED_TEST_CRNG=ready BOOTSEED_TEST_CRASH_AT=$step f_load
+	same=$(f_new_seed_fp "$S0")
+	f_load
+	t_check "load killed at $step with the crng ready, same boot: the new seed is there" \
+		[ -n "$same" ]
+	t_check "load killed at $step, same boot: that seed of this boot not credited" \
+		[ "$(f_credits "${same:-none}")" -eq 0 ]
 done
 
 # Not a crash, but the same sequence whole: its order, syscall by syscall.

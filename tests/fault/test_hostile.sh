@@ -62,7 +62,9 @@ hostile "empty" ': >seed.credit && chmod 400 seed.credit' "seed.credit: 0 bytes,
 hostile "truncated (10 bytes)" 'head -c 10 /dev/urandom >seed.credit && chmod 400 seed.credit' \
 	"seed.credit: 10 bytes, credited 0 bits: shorter than 32 bytes"
 hostile "seed directory writable by others (0777)" 'head -c 32 /dev/urandom >seed.credit && chmod 400 seed.credit && chmod 777 .' \
-	"the seed directory is writable by group or others"
+	"the seed directory is not root's or is open to group or others"
+hostile "seed directory readable by others (0755)" 'head -c 32 /dev/urandom >seed.credit && chmod 400 seed.credit && chmod 755 .' \
+	"the seed directory is not root's or is open to group or others"
 f_fresh
 mv "$SD" "$W/root/var/lib/real"
 ln -s "$W/root/var/lib/real" "$SD"

@@ -18,8 +18,10 @@ static struct seed_facts good(void)
 		.dir_private = true,
 		.oversized = false,
 		.len = 32,
+		.fs = FS_PERSISTENT,
+		.machine = SEED_MACHINE_SAME,
 		.written_this_boot = false,
-		.consume_error = 0,
+		.consumed = SEED_CONSUMED,
 	};
 }
 
@@ -43,13 +45,24 @@ static void c_empty(struct seed_facts *f) { f->len = 0; }
 static void c_truncated(struct seed_facts *f) { f->len = 31; }
 static void c_oversized(struct seed_facts *f) { f->len = 512; f->oversized = true; }
 static void c_own(struct seed_facts *f) { f->written_this_boot = true; }
-static void c_rofs(struct seed_facts *f) { f->consume_error = -EROFS; }
-static void c_eio(struct seed_facts *f) { f->consume_error = -EIO; }
-static void c_nospc(struct seed_facts *f) { f->consume_error = -ENOSPC; }
+static void c_rofs(struct seed_facts *f) { f->consumed = SEED_CONSUME_READ_ONLY; f->consume_error = -EROFS; }
+static void c_eio(struct seed_facts *f) { f->consumed = SEED_CONSUME_FAILED; f->consume_error = -EIO; }
+static void c_nospc(struct seed_facts *f) { f->consumed = SEED_CONSUME_FAILED; f->consume_error = -ENOSPC; }
+static void c_tmpfs(struct seed_facts *f) { f->fs = FS_VOLATILE; }
+static void c_nfs(struct seed_facts *f) { f->fs = FS_NETWORK; }
+static void c_vfat(struct seed_facts *f) { f->fs = FS_NO_OWNERS; }
+static void c_squashfs(struct seed_facts *f) { f->fs = FS_READ_ONLY; }
+static void c_unknown_fs(struct seed_facts *f) { f->fs = FS_UNKNOWN; }
+static void c_stuck(struct seed_facts *f) { f->stuck = true; }
+static void c_format(struct seed_facts *f) { f->bad_format = true; }
+static void c_other(struct seed_facts *f) { f->machine = SEED_MACHINE_OTHER; }
+static void c_none_id(struct seed_facts *f) { f->machine = SEED_MACHINE_NONE; }
+static void c_unbound(struct seed_facts *f) { f->machine = SEED_MACHINE_UNBOUND; }
+static void c_tmpfs_first(struct seed_facts *f) { f->fs = FS_VOLATILE; f->first_boot = true; }
 static void c_big(struct seed_facts *f) { f->len = 512; }
 static void c_40(struct seed_facts *f) { f->len = 40; }
 /* Two faults: the reason named is the first rule in the order of the code. */
-static void c_first_boot_rofs(struct seed_facts *f) { f->first_boot = true; f->consume_error = -EROFS; }
+static void c_first_boot_rofs(struct seed_facts *f) { f->first_boot = true; f->consumed = SEED_CONSUME_READ_ONLY; }
 static void c_no_credit_not_root(struct seed_facts *f) { f->creditable_name = false; f->owner_root = false; }
 
 static const struct row rows[] = {
@@ -73,6 +86,17 @@ static const struct row rows[] = {
 	{ "next seed not written", c_nospc, 0, SEED_R_NOT_CONSUMED },
 	{ "first boot and read-only", c_first_boot_rofs, 0, SEED_R_FIRST_BOOT },
 	{ "no-credit and not root", c_no_credit_not_root, 0, SEED_R_NOT_ROOT },
+	{ "tmpfs or overlay", c_tmpfs, 0, SEED_R_FS_VOLATILE },
+	{ "NFS, 9p, FUSE", c_nfs, 0, SEED_R_FS_NETWORK },
+	{ "vfat, exfat", c_vfat, 0, SEED_R_FS_NO_OWNERS },
+	{ "squashfs, erofs", c_squashfs, 0, SEED_R_FS_READ_ONLY },
+	{ "unknown file system", c_unknown_fs, 0, SEED_R_FS_UNKNOWN },
+	{ "all-equal or long-run contents", c_stuck, 0, SEED_R_STUCK },
+	{ "unknown header format", c_format, 0, SEED_R_FORMAT },
+	{ "another machine-id", c_other, 0, SEED_R_OTHER_MACHINE },
+	{ "written without a machine-id", c_none_id, 0, SEED_R_NO_MACHINE },
+	{ "an older bootseed's seed (no header)", c_unbound, 256, SEED_CREDITED },
+	{ "volatile and first boot", c_tmpfs_first, 0, SEED_R_FS_VOLATILE },
 };
 
 static void test_table(void)

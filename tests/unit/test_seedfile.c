@@ -103,7 +103,8 @@ static int run_seed(bool load, bool first_boot)
 	config_defaults(&cfg);
 	memset(&run, 0, sizeof(run));
 	mix_init(&m, &run, load);
-	int bits = seed_run(&m, &cfg, load, first_boot);
+	struct seed_run_opts o = { .load = load, .first_boot = first_boot };
+	int bits = seed_run(&m, &cfg, &o);
 	return bits | m.exit_bits;
 }
 
@@ -144,7 +145,7 @@ static void check_reason(const char *name, enum seed_reason r)
 
 static void test_creditable_seed_consumed_credited_replaced(void)
 {
-	uint8_t old[64], now[64];
+	uint8_t old[128], now[128];
 	setup("0123456789abcdef0123456789abcdef\n");
 	put_seed("seed.credit", 32, 0400);
 	get_seed("seed.credit", old, sizeof(old));
@@ -152,8 +153,9 @@ static void test_creditable_seed_consumed_credited_replaced(void)
 	CHECK(pool_has("source=seed.credit bytes=32 credit=256"));
 	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
 	/* the stand-in crng became ready with those 256 bits: the next one is creditable */
-	CHECK(get_seed("seed.credit", now, sizeof(now)) == 32);
-	CHECK(memcmp(old, now, 32) != 0);
+	CHECK(get_seed("seed.credit", now, sizeof(now)) == SEED_HDR_LEN + 32);
+	CHECK(memcmp(now, SEED_HDR_MAGIC, 8) == 0 && now[9] == SEED_HDR_F_MACHINE);
+	CHECK(memcmp(old, now + SEED_HDR_LEN, 32) != 0);
 	CHECK(strcmp(run.new_seed, "seed.credit") == 0);
 	CHECK(!exists("seed.no-credit") && !exists(".seed.new") && !exists(".seed.new2"));
 	struct stat st;
@@ -201,10 +203,10 @@ static void test_first_boot(void)
 	static const char *const ids[] = { NULL, "", "uninitialized\n" };
 	for (size_t i = 0; i < 3; i++) {
 		setup(ids[i]);
-		CHECK(seed_first_boot(paths.machine_id, false));
+		CHECK(seed_first_boot(false));
 		CHECK(!exists_at(paths.first_boot_marker)); /* status only looks */
 		put_seed("seed.credit", 32, 0400);
-		CHECK(run_seed(true, seed_first_boot(paths.machine_id, true)) == 0);
+		CHECK(run_seed(true, seed_first_boot(true)) == 0);
 		CHECK(exists_at(paths.first_boot_marker)); /* remembered for later stages */
 		check_reason("seed.credit", SEED_R_FIRST_BOOT);
 		/* consumed and replaced: a golden image's seed does not survive a boot */
@@ -213,16 +215,16 @@ static void test_first_boot(void)
 		teardown();
 	}
 	setup("0123456789abcdef0123456789abcdef\n");
-	CHECK(!seed_first_boot(paths.machine_id, true));
+	CHECK(!seed_first_boot(true));
 	CHECK(!exists_at(paths.first_boot_marker));
 	/* The real root of a first boot: systemd's transient machine-id is set,
 	 * but systemd says first boot, or an earlier stage of ours did. */
 	sh("mkdir -p @/k/run/systemd && touch @/k/run/systemd/first-boot", base);
-	CHECK(seed_first_boot(paths.machine_id, true));
+	CHECK(seed_first_boot(true));
 	sh("rm @/k/run/systemd/first-boot && mkdir -p @/k/run/bootseed && touch @/k/run/bootseed/first-boot", base);
-	CHECK(seed_first_boot(paths.machine_id, true));
+	CHECK(seed_first_boot(true));
 	put_seed("seed.credit", 32, 0400);
-	CHECK(run_seed(true, seed_first_boot(paths.machine_id, true)) == 0);
+	CHECK(run_seed(true, seed_first_boot(true)) == 0);
 	check_reason("seed.credit", SEED_R_FIRST_BOOT);
 	teardown();
 }
@@ -252,7 +254,8 @@ static void test_truncated_empty_oversized(void)
 	CHECK(run_seed(true, false) == 0);
 	check_reason("seed.credit", SEED_R_OVERSIZED);
 	CHECK(pool_has("source=seed.credit bytes=512 credit=0"));
-	CHECK(!exists("seed.credit") || get_seed("seed.credit", (uint8_t[64]){ 0 }, 64) == 32);
+	CHECK(!exists("seed.credit") ||
+	      get_seed("seed.credit", (uint8_t[128]){ 0 }, 128) == SEED_HDR_LEN + 32);
 	teardown();
 }
 
@@ -351,7 +354,7 @@ static void test_stale_temp_file(void)
 
 static void test_save(void)
 {
-	uint8_t old[64], now[64];
+	uint8_t old[128], now[128];
 	setup("0123456789abcdef0123456789abcdef\n");
 	setenv("BOOTSEED_TEST_CRNG", "ready", 1);
 	put_seed("seed.no-credit", 32, 0400);
@@ -359,8 +362,8 @@ static void test_save(void)
 	CHECK(run_seed(false, false) == 0);
 	CHECK(!path_exists(poolfile)); /* save never feeds the kernel */
 	CHECK(!exists("seed.no-credit"));
-	CHECK(get_seed("seed.credit", now, sizeof(now)) == 32);
-	CHECK(memcmp(old, now, 32) != 0);
+	CHECK(get_seed("seed.credit", now, sizeof(now)) == SEED_HDR_LEN + 32);
+	CHECK(memcmp(old, now + SEED_HDR_LEN, 32) != 0);
 	teardown();
 }
 
@@ -374,6 +377,8 @@ static void test_read_only_directory(void)
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		SKIP("cannot make a private mount namespace");
 	setup("0123456789abcdef0123456789abcdef\n");
+	/* The tmpfs stands in for the initramfs's read-only ext4 root. */
+	setenv("BOOTSEED_TEST_FS_MAGIC", "0xEF53", 1);
 	CHECK(mount("tmpfs", seeddir, "tmpfs", 0, "mode=0700") == 0);
 	put_seed("seed.credit", 32, 0400);
 	get_seed("seed.credit", before, sizeof(before));
@@ -395,6 +400,197 @@ static void test_read_only_directory(void)
 	CHECK(run_seed(true, false) == 0);
 	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
 	umount(seeddir);
+	unsetenv("BOOTSEED_TEST_FS_MAGIC");
+	teardown();
+}
+
+static void set_machine_id(const char *id)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/etc/machine-id", root);
+	FILE *f = fopen(p, "w");
+	fputs(id, f);
+	fclose(f);
+}
+
+/* A seed is credited only under the machine-id it was written under. */
+static void test_machine_binding(void)
+{
+	uint8_t file[128];
+
+	setup("0123456789abcdef0123456789abcdef\n");
+	setenv("BOOTSEED_TEST_CRNG", "ready", 1);
+	CHECK(run_seed(false, false) == 0); /* save: a bound seed.credit */
+	CHECK(get_seed("seed.credit", file, sizeof(file)) == SEED_HDR_LEN + 32);
+	CHECK(file[9] == SEED_HDR_F_MACHINE);
+	setenv("BOOTSEED_TEST_CRNG", "notready", 1);
+
+	/* The disk in another machine, or a clone given a new ID: not credited. */
+	sh("rm -f @/k/run/bootseed/seed-written", base); /* a new boot */
+	set_machine_id("fedcba9876543210fedcba9876543210\n");
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_OTHER_MACHINE);
+	/* consumed all the same: the next seed is this machine's */
+	CHECK(get_seed("seed.no-credit", file, sizeof(file)) == SEED_HDR_LEN + 32);
+
+	/* Back on the machine that wrote it: credited. */
+	sh("rm -f @/k/run/bootseed/seed-written", base);
+	pool_test_reset();
+	CHECK(run_seed(false, false) == 0);
+	setenv("BOOTSEED_TEST_CRNG", "ready", 1);
+	CHECK(run_seed(false, false) == 0);
+	setenv("BOOTSEED_TEST_CRNG", "notready", 1);
+	sh("rm -f @/k/run/bootseed/seed-written", base);
+	CHECK(run_seed(true, false) == 0);
+	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
+
+	/* Written while the machine had no ID (an image build): not this machine's. */
+	set_machine_id("uninitialized\n");
+	setenv("BOOTSEED_TEST_CRNG", "ready", 1);
+	CHECK(run_seed(false, false) == 0);
+	CHECK(get_seed("seed.credit", file, sizeof(file)) == SEED_HDR_LEN + 32 && file[9] == 0);
+	setenv("BOOTSEED_TEST_CRNG", "notready", 1);
+	set_machine_id("fedcba9876543210fedcba9876543210\n");
+	sh("rm -f @/k/run/bootseed/seed-written", base);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_NO_MACHINE);
+
+	/* A seed of an older bootseed (no header) is judged by the other rules. */
+	sh("rm -f @/root/var/lib/bootseed/seed.* @/k/run/bootseed/seed-written", base);
+	put_seed("seed.credit", 32, 0400);
+	pool_test_reset();
+	CHECK(run_seed(true, false) == 0);
+	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
+
+	/* A header of an unknown format version. */
+	sh("rm -f @/root/var/lib/bootseed/seed.* @/k/run/bootseed/seed-written", base);
+	sh("printf 'bootseed\\002' > @/var/lib/bootseed/seed.credit && head -c 63 /dev/urandom "
+	   ">> @/var/lib/bootseed/seed.credit && chmod 400 @/var/lib/bootseed/seed.credit", root);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_FORMAT);
+	teardown();
+}
+
+/*
+ * systemd mounts a transient machine-id over an empty or uninitialized file;
+ * the real-root run sees a valid ID, but on a mount point: a first boot.
+ */
+static void test_transient_machine_id(void)
+{
+	char p[256], t[256];
+
+	if (geteuid() != 0)
+		SKIP("a bind mount needs root");
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		SKIP("cannot make a private mount namespace");
+	setup("");
+	snprintf(p, sizeof(p), "%s/etc/machine-id", root);
+	snprintf(t, sizeof(t), "%s/k/run/machine-id", base);
+	sh("mkdir -p @/k/run && mount -t tmpfs tmpfs @/k/run && "
+	   "echo 0123456789abcdef0123456789abcdef > @/k/run/machine-id", base);
+	CHECK(mount(t, p, NULL, MS_BIND, NULL) == 0);
+	CHECK(seed_first_boot(false));
+	put_seed("seed.credit", 32, 0400);
+	CHECK(run_seed(true, seed_first_boot(true)) == 0);
+	check_reason("seed.credit", SEED_R_FIRST_BOOT);
+	umount(p);
+	sh("umount @/k/run", base);
+	teardown();
+}
+
+/* A zero-filled or run-filled seed of the right size: a lost write, not a seed. */
+static void test_stuck_contents(void)
+{
+	setup("0123456789abcdef0123456789abcdef\n");
+	sh("head -c 32 /dev/zero > @/seed.credit && chmod 400 @/seed.credit", seeddir);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_STUCK);
+	teardown();
+
+	setup("0123456789abcdef0123456789abcdef\n");
+	sh("{ head -c 16 /dev/urandom; printf 'AAAAAAAAAAAAAAAAAAAA'; } > @/seed.credit && "
+	   "chmod 400 @/seed.credit", seeddir);
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_STUCK);
+	teardown();
+}
+
+/* On tmpfs (an overlay's upper layer, a live system) a consumed seed comes back. */
+static void test_volatile_fs(void)
+{
+	uint8_t before[64], after[128];
+
+	if (geteuid() != 0)
+		SKIP("a tmpfs needs root");
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		SKIP("cannot make a private mount namespace");
+	setup("0123456789abcdef0123456789abcdef\n");
+	CHECK(mount("tmpfs", seeddir, "tmpfs", 0, "mode=0700") == 0);
+	put_seed("seed.credit", 32, 0400);
+	get_seed("seed.credit", before, sizeof(before));
+	CHECK(run_seed(true, false) == 0);
+	check_reason("seed.credit", SEED_R_FS_VOLATILE);
+	CHECK(strstr(src("seed.credit")->reason, "tmpfs") != NULL);
+	/* mixed and consumed all the same */
+	CHECK(get_seed("seed.no-credit", after, sizeof(after)) == SEED_HDR_LEN + 32);
+	CHECK(!exists("seed.credit"));
+	umount(seeddir);
+	teardown();
+
+	/* Each kind by its statfs magic, with its own reason. */
+	static const struct {
+		const char *magic;
+		enum seed_reason r;
+	} kinds[] = {
+		{ "0x794c7630", SEED_R_FS_VOLATILE }, { "0x6969", SEED_R_FS_NETWORK },
+		{ "0x65735546", SEED_R_FS_NETWORK },  { "0x4d44", SEED_R_FS_NO_OWNERS },
+		{ "0x73717368", SEED_R_FS_READ_ONLY }, { "0x12345678", SEED_R_FS_UNKNOWN },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
+		setup("0123456789abcdef0123456789abcdef\n");
+		setenv("BOOTSEED_TEST_FS_MAGIC", kinds[i].magic, 1);
+		put_seed("seed.credit", 32, 0400);
+		CHECK(run_seed(true, false) == 0);
+		check_reason("seed.credit", kinds[i].r);
+		unsetenv("BOOTSEED_TEST_FS_MAGIC");
+		teardown();
+	}
+}
+
+static int run_seed_dir(const char *dir)
+{
+	struct config cfg;
+	struct mix m;
+
+	config_defaults(&cfg);
+	CHECK(config_set(&cfg, "seed_dir", dir, "test") == 0);
+	memset(&run, 0, sizeof(run));
+	mix_init(&m, &run, true);
+	struct seed_run_opts o = { .load = true };
+	return seed_run(&m, &cfg, &o) | m.exit_bits;
+}
+
+static void test_path_shape(void)
+{
+	/* "dir/" must not follow a symlink named dir (O_NOFOLLOW ignores the slash). */
+	setup("0123456789abcdef0123456789abcdef\n");
+	sh("mkdir -p @/var/lib/elsewhere && chmod 700 @/var/lib/elsewhere && "
+	   "ln -s @/var/lib/elsewhere @/var/lib/link", root);
+	snprintf(seeddir, sizeof(seeddir), "%s/var/lib/elsewhere", root);
+	put_seed("seed.credit", 32, 0400);
+	CHECK(run_seed_dir("/var/lib/link/") & EXIT_SEED_READ);
+	CHECK(!pool_has("source=seed.credit"));
+	teardown();
+
+	/* Under --root, an absolute symlink resolves inside the root, never outside. */
+	setup("0123456789abcdef0123456789abcdef\n");
+	sh("mkdir -p @/root/data/var/lib/bootseed && chmod 700 @/root/data/var/lib/bootseed && "
+	   "rm -rf @/root/var && ln -s /data/var @/root/var && "
+	   "mkdir -p @/outside/lib/bootseed", base);
+	snprintf(seeddir, sizeof(seeddir), "%s/data/var/lib/bootseed", root);
+	put_seed("seed.credit", 32, 0400);
+	CHECK(run_seed_dir("/var/lib/bootseed") == 0);
+	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
 	teardown();
 }
 
@@ -411,5 +607,10 @@ int main(void)
 	RUN(test_stale_temp_file);
 	RUN(test_save);
 	RUN(test_read_only_directory);
+	RUN(test_machine_binding);
+	RUN(test_transient_machine_id);
+	RUN(test_stuck_contents);
+	RUN(test_volatile_fs);
+	RUN(test_path_shape);
 	return unit_done();
 }
