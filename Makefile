@@ -39,7 +39,7 @@ SIZE_CFLAGS   ?= -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwin
 STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
                  -Wl,--build-id=none -Wl,-z,norelro -flto=auto
 STATIC_LIBS    = -lkmod -ltss2-sys -ltss2-tcti-device -ltss2-mu
-SIZE_BUDGET    = 114688
+SIZE_BUDGET    = 131072
 
 B        = build
 TP       = $(B)/third_party
@@ -151,7 +151,7 @@ install: $(B)/bootseed
 	install -m 0755 dracut-module/bootseed-early.sh dracut-module/bootseed-late.sh \
 		$(DESTDIR)$(DRACUTDIR)/50bootseed/
 	install -m 0644 dracut-module/bootseed-early.service dracut-module/bootseed-late.service \
-		$(DESTDIR)$(DRACUTDIR)/50bootseed/
+		dracut-module/bootseed-fsck.conf $(DESTDIR)$(DRACUTDIR)/50bootseed/
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		initramfs-tools-hook/hooks/bootseed >$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/bootseed
 	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/bootseed

@@ -56,6 +56,9 @@ install() {
             "$systemdsystemunitdir/sysinit.target.wants/bootseed-early.service"
         ln_r "$systemdsystemunitdir/bootseed-late.service" \
             "$systemdsystemunitdir/initrd-root-fs.target.wants/bootseed-late.service"
+        # Tells the late stage that the root was checked (bootseed(8), remount).
+        inst_simple "$moddir/bootseed-fsck.conf" \
+            "$systemdsystemunitdir/systemd-fsck-root.service.d/50-bootseed.conf"
     else
         inst_hook pre-udev 40 "$moddir/bootseed-early.sh"
         inst_hook pre-pivot 50 "$moddir/bootseed-late.sh"

@@ -114,16 +114,6 @@ static int load_config(const struct opts *o, struct config *cfg)
 	return 0;
 }
 
-/* machine-id is no secret, but it tells clones of one image apart once set. */
-static void mix_machine_id(struct mix *m)
-{
-	char id[64];
-	ssize_t n = read_small_file(AT_FDCWD, paths.machine_id, id, sizeof(id));
-	if (n > 0)
-		mix_source(m, "machine-id", id, (size_t)n, 0, "n/a",
-			   "not secret: mixed only to tell machines apart");
-}
-
 static void run_begin(struct report_run *run, const char *command, const struct config *cfg)
 {
 	memset(run, 0, sizeof(*run));
@@ -190,53 +180,54 @@ static int parse_stage(const char *name)
 }
 
 /* /run lives from the initramfs to shutdown, so this is "this boot". */
-static bool devices_done_this_boot(void)
+static void devices_done_read(char *buf, size_t size)
 {
-	return access(paths.devices_done_marker, F_OK) == 0;
+	ssize_t n = read_small_file(AT_FDCWD, paths.devices_done_marker, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
 }
 
-static void mark_devices_done(void)
+/* Records the devices read so far this boot, so that a later "all" skips them. */
+static void devices_done_write(const char *earlier, const char *now)
 {
-	int fd = paths_run_open(paths.devices_done_marker, 0);
-	if (fd < 0) {
+	char line[260];
+
+	if (!*now)
+		return; /* nothing read: a later stage may try again (a busy TPM) */
+	int n = snprintf(line, sizeof(line), "%s%s%s\n", earlier, *earlier ? " " : "", now);
+	int fd = paths_run_open(paths.devices_done_marker, O_TRUNC);
+	int r = fd < 0 ? fd : write_full(fd, line, (size_t)n);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
 		log_warn("cannot create %s: %s; a later stage may read the devices again",
-			 paths.devices_done_marker, strerror(-fd));
-		return;
-	}
-	close(fd);
+			 paths.devices_done_marker, strerror(-r));
 }
 
 static int cmd_load(const struct config *cfg, enum stage stage)
 {
+	static const unsigned stage_bits[] = {
+		[STAGE_ALL] = SOURCE_EARLY | SOURCE_LATE,
+		[STAGE_EARLY] = SOURCE_EARLY,
+		[STAGE_LATE] = SOURCE_LATE,
+	};
 	struct report_run *run = calloc(1, sizeof(*run));
 	struct mix m;
 	uint64_t start = now_ms();
-	bool devices = stage != STAGE_LATE, seed = stage != STAGE_EARLY;
-	int bits = 0;
 
 	if (!run)
 		return EXIT_REPORT;
 	run_begin(run, "load", cfg);
 	run->stage = stage_names[stage];
-	if (stage == STAGE_ALL && devices_done_this_boot()) {
-		log_info("load: an earlier stage of this boot read the devices (%s): seed only",
-			 paths.devices_done_marker);
-		devices = false;
-	}
 	mix_init(&m, run, true);
 	mix_timing_sample(&m);
-	if (devices) {
-		bits |= sources_run(&m, cfg);
-		mark_devices_done();
-	}
-	if (seed) {
-		mix_machine_id(&m);
-		if (cfg->seed_foreign)
-			seed_mix_foreign(&m);
-		mix_timing_sample(&m);
-		bits |= seed_run(&m, cfg, true, seed_first_boot(paths.machine_id, true));
-	}
-	mix_timing_sample(&m);
+	struct source_ctx c = { .m = &m, .cfg = cfg, .stage = stage_bits[stage] };
+	devices_done_read(c.done_earlier, sizeof(c.done_earlier));
+	if ((c.stage & SOURCE_EARLY) && c.done_earlier[0])
+		log_info("load: an earlier stage of this boot read the devices (%s: %s): "
+			 "not read again", paths.devices_done_marker, c.done_earlier);
+	int bits = sources_load(&c);
+	devices_done_write(c.done_earlier, c.done_now);
 	mix_timing_flush(&m);
 
 	/* A ready crng otherwise waits up to a minute before using what we added. */
@@ -263,7 +254,8 @@ static int cmd_save(const struct config *cfg)
 	run_begin(run, "save", cfg);
 	mix_init(&m, run, false);
 	mix_timing_sample(&m);
-	int bits = seed_run(&m, cfg, false, seed_first_boot(paths.machine_id, true));
+	struct seed_run_opts o = { .load = false, .first_boot = seed_first_boot(true) };
+	int bits = seed_run(&m, cfg, &o);
 	bits = run_end(run, &m, start, bits);
 	log_info("save: %s in %llu ms; exit status %d",
 		 run->new_seed[0] ? "next seed written" : "no seed written",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* sources: RNG driver loading and the TPM, hwrng and CPU samples. */
+/* sources: the table of sources and the load sequence over it. */
 #include "sources.h"
 
 #include <errno.h>
@@ -11,9 +11,11 @@
 #include "fileio.h"
 #include "health.h"
 #include "hwrng.h"
+#include "jitter.h"
 #include "log.h"
 #include "modload.h"
 #include "paths.h"
+#include "seedfile.h"
 #include "tpm.h"
 
 #define SOURCES_SAMPLE_MAX 512
@@ -73,8 +75,10 @@ static void sources_mix_sample(struct mix *m, const char *name, const void *buf,
 		mix_detail(m, detail);
 }
 
-static int sources_modules(struct mix *m, const struct config *cfg)
+static int sources_modules(struct source_ctx *c)
 {
+	struct mix *m = c->m;
+	const struct config *cfg = c->cfg;
 	struct modload_result res[32];
 	char namebuf[512];
 	const char *names[CONFIG_MODULES_MAX];
@@ -112,6 +116,7 @@ static int sources_modules(struct mix *m, const struct config *cfg)
 	}
 	if (n == 0)
 		log_info("modules: no RNG device needs a driver module");
+	c->read_ok = bits == 0;
 	mix_timing_sample(m);
 	/* Freshly loaded drivers register their devices asynchronously. */
 	if (loaded > 0 && cfg->device_wait_ms > 0) {
@@ -125,104 +130,6 @@ static int sources_modules(struct mix *m, const struct config *cfg)
 	return bits;
 }
 
-/* Returns exit bits; *ret_read tells whether the TPM was read successfully. */
-static int sources_tpm(struct mix *m, const struct config *cfg,
-		       const struct hwrng_info *hw, bool *ret_read)
-{
-	uint8_t buf[SOURCES_SAMPLE_MAX];
-	struct tpm_info info;
-	char detail[96];
-
-	*ret_read = false;
-	size_t len = cfg->tpm_bytes;
-	int r = tpm_get_random(paths.dev_dir, buf, len, (unsigned)cfg->tpm_timeout_ms, &info);
-	if (info.fallback_reason[0] && info.device[0])
-		log_info("tpm: using %s (%s)", info.device, info.fallback_reason);
-	if (r == -ENODEV) {
-		log_info("tpm: no TPM device");
-		return 0;
-	}
-	if (r < 0) {
-		log_err("tpm: %s (%s, %u commands%s%s), going on without the TPM",
-			info.error[0] ? info.error : strerror(-r),
-			info.device[0] ? info.device : "no device", info.commands,
-			info.fallback_reason[0] ? "; " : "", info.fallback_reason);
-		return EXIT_DEVICES;
-	}
-	*ret_read = true;
-	snprintf(detail, sizeof(detail), "device=%.48s commands=%u retries=%u", info.device,
-		 info.commands, info.retries);
-	struct device_facts f = {
-		.bits_per_byte = (unsigned)cfg->tpm_credit,
-		.kernel_credits = hwrng_kernel_credits_tpm(hw),
-		.kernel_quality = hw->quality,
-	};
-	sources_mix_sample(m, "tpm", buf, len, &f, detail);
-	explicit_bzero(buf, sizeof(buf));
-	return 0;
-}
-
-static int sources_hwrng(struct mix *m, const struct config *cfg, const struct hwrng_info *hw,
-			 bool tpm_read)
-{
-	uint8_t buf[SOURCES_SAMPLE_MAX];
-	char detail[96];
-
-	if (!hw->current[0]) {
-		log_info("hwrng: none");
-		return 0;
-	}
-	if (hwrng_is_tpm(hw) && tpm_read) {
-		log_info("hwrng: the current hwrng is the TPM (%s), already read as the tpm "
-			 "source: not read twice",
-			 hw->current);
-		return 0;
-	}
-	size_t len = cfg->hwrng_bytes;
-	int r = hwrng_read(paths.hwrng_dev, buf, len, (unsigned)cfg->hwrng_timeout_ms);
-	if (r < 0) {
-		log_err("hwrng: cannot read %s (%s): %s, going on without it", paths.hwrng_dev,
-			hw->current, strerror(-r));
-		return EXIT_DEVICES;
-	}
-	snprintf(detail, sizeof(detail), "rng=%.48s quality=%ld", hw->current, hw->quality);
-	struct device_facts f = {
-		.bits_per_byte = (unsigned)cfg->hwrng_credit,
-		.kernel_credits = hwrng_kernel_credits(hw),
-		.kernel_quality = hw->quality,
-	};
-	sources_mix_sample(m, "hwrng", buf, len, &f, detail);
-	explicit_bzero(buf, sizeof(buf));
-	return 0;
-}
-
-static int sources_cpu(struct mix *m, const struct config *cfg)
-{
-	uint8_t buf[SOURCES_SAMPLE_MAX];
-	const char *insn;
-	char detail[32];
-
-	size_t len = cfg->cpu_bytes;
-	int r = cpu_read(buf, len, &insn);
-	if (r == -EOPNOTSUPP) {
-		log_info("cpu: no RDSEED or RDRAND");
-		return 0;
-	}
-	if (r < 0) {
-		log_err("cpu: %s kept failing, going on without it", insn);
-		return EXIT_DEVICES;
-	}
-	snprintf(detail, sizeof(detail), "insn=%s", insn);
-	struct device_facts f = {
-		.bits_per_byte = (unsigned)cfg->cpu_credit,
-		.zero_default = "the kernel credits RDSEED/RDRAND itself when random.trust_cpu "
-				"is on: not counted twice",
-	};
-	sources_mix_sample(m, "cpu", buf, len, &f, detail);
-	explicit_bzero(buf, sizeof(buf));
-	return 0;
-}
-
 /* The hwrng as the kernel has it now; on error, none (never credited). */
 static void sources_hwrng_info(struct hwrng_info *hw)
 {
@@ -232,40 +139,230 @@ static void sources_hwrng_info(struct hwrng_info *hw)
 	}
 }
 
-int sources_run(struct mix *m, const struct config *cfg)
+/* The TPM through tpm.c; its credit by device_credit_decide. */
+static int sources_tpm(struct source_ctx *c)
 {
-	struct hwrng_info hw;
-	bool tpm_read = false, tpm_tried = false;
+	uint8_t buf[SOURCES_SAMPLE_MAX];
+	struct tpm_info info;
+	char detail[96];
+
+	if (c->tpm_tried)
+		return 0;
+	c->tpm_tried = true;
+	sources_hwrng_info(&c->hw);
+	size_t len = c->cfg->tpm_bytes;
+	int r = tpm_get_random(paths.dev_dir, buf, len, (unsigned)c->cfg->tpm_timeout_ms, &info);
+	if (info.fallback_reason[0] && info.device[0])
+		log_info("tpm: using %s (%s)", info.device, info.fallback_reason);
+	if (r == -ENODEV) {
+		log_info("tpm: no TPM device");
+		return 0;
+	}
+	if (r < 0) {
+		c->tpm_failed = true;
+		log_err("tpm: %s (%s, %u commands%s%s), going on without the TPM",
+			info.error[0] ? info.error : strerror(-r),
+			info.device[0] ? info.device : "no device", info.commands,
+			info.fallback_reason[0] ? "; " : "", info.fallback_reason);
+		return EXIT_DEVICES;
+	}
+	c->tpm_read = c->read_ok = true;
+	snprintf(detail, sizeof(detail), "device=%.48s commands=%u retries=%u", info.device,
+		 info.commands, info.retries);
+	struct device_facts f = {
+		.bits_per_byte = (unsigned)c->cfg->tpm_credit,
+		.kernel_credits = hwrng_kernel_credits_tpm(&c->hw),
+		.kernel_quality = c->hw.quality,
+	};
+	sources_mix_sample(c->m, "tpm", buf, len, &f, detail);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+/*
+ * A TPM whose node is there already (Debian builds tpm_tis and tpm_crb into the
+ * kernel) is read before the driver walk, which looks up every device's
+ * modalias: tens of ms under emulation that the crng need not wait for. Its
+ * credit depends on the hwrng as it is now; a driver loaded later can only
+ * take the hwrng from the TPM, and so never makes that credit a double count.
+ */
+static int sources_tpm_present(struct source_ctx *c)
+{
+	if (!(modload_present_devices(paths.dev_dir, NULL) &
+	      (MODLOAD_DEV_TPMRM0 | MODLOAD_DEV_TPM0)))
+		return 0;
+	return sources_tpm(c);
+}
+
+static int sources_hwrng(struct source_ctx *c)
+{
+	uint8_t buf[SOURCES_SAMPLE_MAX];
+	char detail[96];
+
+	/* Read after the drivers loaded: a new hwrng may have become current. */
+	sources_hwrng_info(&c->hw);
+	const struct hwrng_info *hw = &c->hw;
+	if (!hw->current[0]) {
+		log_info("hwrng: none");
+		return 0;
+	}
+	if (hwrng_is_tpm(hw) && c->tpm_read) {
+		log_info("hwrng: the current hwrng is the TPM (%s), already read as the tpm "
+			 "source: not read twice",
+			 hw->current);
+		return 0;
+	}
+	if (hwrng_is_tpm(hw) && c->tpm_failed) {
+		/* A reader would queue one more command to a TPM that did not answer. */
+		log_info("hwrng: the current hwrng is the TPM (%s), which just failed: not "
+			 "read", hw->current);
+		return 0;
+	}
+	size_t len = c->cfg->hwrng_bytes;
+	int r = hwrng_read(paths.hwrng_dev, buf, len, (unsigned)c->cfg->hwrng_timeout_ms);
+	if (r < 0) {
+		log_err("hwrng: cannot read %s (%s): %s, going on without it", paths.hwrng_dev,
+			hw->current, strerror(-r));
+		return EXIT_DEVICES;
+	}
+	c->read_ok = true;
+	snprintf(detail, sizeof(detail), "rng=%.48s quality=%ld", hw->current, hw->quality);
+	struct device_facts f = {
+		.bits_per_byte = (unsigned)c->cfg->hwrng_credit,
+		.kernel_credits = hwrng_kernel_credits(hw),
+		.kernel_quality = hw->quality,
+	};
+	sources_mix_sample(c->m, "hwrng", buf, len, &f, detail);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+static int sources_cpu(struct source_ctx *c)
+{
+	uint8_t buf[SOURCES_SAMPLE_MAX];
+	const char *insn;
+	char detail[32];
+
+	size_t len = c->cfg->cpu_bytes;
+	int r = cpu_read(buf, len, &insn);
+	if (r == -EOPNOTSUPP) {
+		log_info("cpu: no RDSEED or RDRAND");
+		return 0;
+	}
+	if (r < 0) {
+		log_err("cpu: %s kept failing, going on without it", insn);
+		return EXIT_DEVICES;
+	}
+	c->read_ok = true;
+	snprintf(detail, sizeof(detail), "insn=%s", insn);
+	struct device_facts f = {
+		.bits_per_byte = (unsigned)c->cfg->cpu_credit,
+		.zero_default = "the kernel credits RDSEED/RDRAND itself when random.trust_cpu "
+				"is on: not counted twice",
+	};
+	sources_mix_sample(c->m, "cpu", buf, len, &f, detail);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+/* machine-id is no secret, but it tells clones of one image apart once set. */
+static int sources_machine_id(struct source_ctx *c)
+{
+	char id[64];
+	bool transient;
+
+	if (seed_machine_id(id, sizeof(id), &transient) == 0 && id[0])
+		mix_source(c->m, "machine-id", id, strlen(id), 0, "n/a",
+			   "not secret: mixed only to tell machines apart");
+	return 0;
+}
+
+static int sources_foreign(struct source_ctx *c)
+{
+	if (c->cfg->seed_foreign)
+		seed_mix_foreign(c->m);
+	return 0;
+}
+
+/* The seed file: seedfile.c, its credit by seed_credit_decide. */
+static int sources_seed(struct source_ctx *c)
+{
+	struct seed_run_opts o = {
+		.load = true,
+		.first_boot = seed_first_boot(true),
+		.may_remount = c->stage == SOURCE_LATE,
+	};
+	return seed_run(c->m, c->cfg, &o);
+}
+
+static int sources_jitter(struct source_ctx *c)
+{
+	return jitter_run(c->m, c->cfg, c->stage == SOURCE_LATE);
+}
+
+/*
+ * The sources, in the order a load runs them. A new source is a row and a file:
+ * its function reads, decides its credit with one decision function that
+ * returns a reason, and mixes. @stages says which stages run it (all runs
+ * both); @device rows are read once per boot: a stage records them in
+ * /run/bootseed/devices-done, and a later "all" run skips them.
+ */
+static const struct source source_table[] = {
+	{ "tpm", SOURCE_EARLY, true, sources_tpm_present },
+	{ "modules", SOURCE_EARLY, true, sources_modules },
+	{ "tpm", SOURCE_EARLY, true, sources_tpm },
+	{ "hwrng", SOURCE_EARLY, true, sources_hwrng },
+	{ "cpu", SOURCE_EARLY, true, sources_cpu },
+	{ "machine-id", SOURCE_LATE, false, sources_machine_id },
+	{ "foreign", SOURCE_LATE, false, sources_foreign },
+	{ "seed", SOURCE_LATE, false, sources_seed },
+	/* Last: only what nothing else made ready waits for the kernel. */
+	{ "kernel-jitter", SOURCE_LATE, false, sources_jitter },
+};
+
+/* Is @name a word of the blank-separated list @list? */
+static bool sources_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+static bool sources_enabled(const struct source *s, const struct config *cfg)
+{
+	if (strcmp(s->name, "tpm") == 0)
+		return cfg->tpm;
+	if (strcmp(s->name, "modules") == 0)
+		return cfg->load_modules;
+	if (strcmp(s->name, "hwrng") == 0)
+		return cfg->hwrng;
+	if (strcmp(s->name, "cpu") == 0)
+		return cfg->cpu;
+	return true;
+}
+
+int sources_load(struct source_ctx *c)
+{
 	int bits = 0;
 
 	health_init(&sources_health);
-	/*
-	 * A TPM whose node is there already (Debian builds tpm_tis and tpm_crb
-	 * into the kernel) is read before the driver walk, which looks up every
-	 * device's modalias: tens of ms under emulation that the crng need not
-	 * wait for. Its credit depends on the hwrng as it is now; a driver
-	 * loaded later can only take the hwrng from the TPM, and so never makes
-	 * that credit a double count.
-	 */
-	if (cfg->tpm && (modload_present_devices(paths.dev_dir, NULL) &
-			 (MODLOAD_DEV_TPMRM0 | MODLOAD_DEV_TPM0))) {
-		sources_hwrng_info(&hw);
-		bits |= sources_tpm(m, cfg, &hw, &tpm_read);
-		tpm_tried = true;
-		mix_timing_sample(m);
+	sources_hwrng_info(&c->hw);
+	for (size_t i = 0; i < ELEMENTSOF(source_table); i++) {
+		const struct source *s = &source_table[i];
+		if (!(s->stages & c->stage) || !sources_enabled(s, c->cfg))
+			continue;
+		if (s->device && sources_listed(c->done_earlier, s->name))
+			continue;
+		c->read_ok = false;
+		bits |= s->run(c);
+		if (s->device && c->read_ok && !sources_listed(c->done_now, s->name)) {
+			size_t n = strlen(c->done_now);
+			snprintf(c->done_now + n, sizeof(c->done_now) - n, "%s%s", n ? " " : "",
+				 s->name);
+		}
+		mix_timing_sample(c->m);
 	}
-	if (cfg->load_modules)
-		bits |= sources_modules(m, cfg);
-	/* Read after the drivers loaded: a new hwrng may have become current. */
-	sources_hwrng_info(&hw);
-	if (cfg->tpm && !tpm_tried)
-		bits |= sources_tpm(m, cfg, &hw, &tpm_read);
-	mix_timing_sample(m);
-	if (cfg->hwrng)
-		bits |= sources_hwrng(m, cfg, &hw, tpm_read);
-	mix_timing_sample(m);
-	if (cfg->cpu)
-		bits |= sources_cpu(m, cfg);
-	mix_timing_sample(m);
 	return bits;
 }

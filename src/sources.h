@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "hwrng.h"
 #include "mix.h"
 
 /* What the credit decision for one device sample looks at. */
@@ -29,8 +30,31 @@ struct device_facts {
  */
 unsigned device_credit_decide(const struct device_facts *f, char *reason, size_t size);
 
-/*
- * Runs modules, TPM, hwrng and CPU (a TPM present from the start before the
- * modules); returns exit bits.
- */
-int sources_run(struct mix *m, const struct config *cfg);
+/* Stages a source runs in; "all" is both. */
+enum source_stage {
+	SOURCE_EARLY = 1 << 0, /* the devices: before the root is mounted */
+	SOURCE_LATE = 1 << 1,  /* the seed file and what needs the root */
+};
+
+/* What one load run shares between its sources. */
+struct source_ctx {
+	struct mix *m;
+	const struct config *cfg;
+	unsigned stage;		/* SOURCE_EARLY, SOURCE_LATE, or both ("all") */
+	char done_earlier[128]; /* devices an earlier stage of this boot read */
+	char done_now[128];	/* devices this run read, for the marker */
+	bool read_ok;		/* set by a row that read its device */
+	/* shared by the device rows */
+	struct hwrng_info hw;
+	bool tpm_tried, tpm_read, tpm_failed;
+};
+
+struct source {
+	const char *name;
+	unsigned stages; /* enum source_stage bits */
+	bool device;	 /* read once per boot (devices-done) */
+	int (*run)(struct source_ctx *c); /* returns exit bits */
+};
+
+/* Runs the rows of the source table that belong to c->stage; returns exit bits. */
+int sources_load(struct source_ctx *c);

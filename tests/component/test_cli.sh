@@ -21,7 +21,7 @@ fresh() {
 	echo 0123456789abcdef0123456789abcdef >"$W/root/etc/machine-id"
 	head -c 32 /dev/urandom >"$W/root/var/lib/bootseed/seed.credit"
 	chmod 400 "$W/root/var/lib/bootseed/seed.credit"
-	echo "BOOT_IMAGE=/vmlinuz ro ${1:-}" >"$W/k/proc/cmdline"
+	echo "BOOT_IMAGE=/vmlinuz ro bootseed.jitter_timeout_ms=0 ${1:-}" >"$W/k/proc/cmdline"
 	echo 3 >"$W/k/proc/sys/kernel/random/entropy_avail"
 	echo 256 >"$W/k/proc/sys/kernel/random/poolsize"
 	: >"$W/k/dev/kmsg"

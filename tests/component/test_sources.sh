@@ -23,7 +23,7 @@ fresh() {
 	echo "$1 other" >"$W/k/sys/class/misc/hw_random/rng_available"
 	echo "$2" >"$W/k/sys/class/misc/hw_random/rng_quality"
 	bash -c "$3" >"$W/k/dev/hwrng"
-	echo "ro bootseed.cpu=no ${4:-}" >"$W/k/proc/cmdline"
+	echo "ro bootseed.cpu=no bootseed.jitter_timeout_ms=0 ${4:-}" >"$W/k/proc/cmdline"
 	echo 256 >"$W/k/proc/sys/kernel/random/poolsize"
 	: >"$W/k/dev/kmsg"
 }

@@ -27,7 +27,7 @@ fresh() {
 	echo fake-rng >"$W/k/sys/class/misc/hw_random/rng_available"
 	echo 0 >"$W/k/sys/class/misc/hw_random/rng_quality"
 	head -c 512 /dev/urandom >"$W/k/dev/hwrng"
-	echo "ro bootseed.load_modules=no ${1:-}" >"$W/k/proc/cmdline"
+	echo "ro bootseed.load_modules=no bootseed.jitter_timeout_ms=0 ${1:-}" >"$W/k/proc/cmdline"
 	echo 3 >"$W/k/proc/sys/kernel/random/entropy_avail"
 	echo 256 >"$W/k/proc/sys/kernel/random/poolsize"
 	: >"$W/k/dev/kmsg"
