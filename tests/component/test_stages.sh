@@ -119,6 +119,65 @@ fresh
 JOURNAL_STREAM=1:2 "$BIN" load --root "$W/root" --config /dev/null 2>"$W/err"
 t_check "JOURNAL_STREAM of another stream: stderr keeps its lines" grep -q 'bootseed: seed.credit' "$W/err"
 
+# --- the kernel's jitter, the last resort of the last initramfs stage -------------
+# The stand-in kernel: BOOTSEED_TEST_JITTER_MS=N makes its jitter ready after N
+# ms of a blocking getrandom; without it the kernel has no jitter at all.
+jitter() { jq -e ".runs[$1].sources[] | select(.name==\"kernel-jitter\") | $2" "$W/k/run/bootseed/report.json" >/dev/null 2>&1; }
+no_jitter() { jq -e ".runs[$1].sources | any(.name==\"kernel-jitter\") | not" "$W/k/run/bootseed/report.json" >/dev/null 2>&1; }
+fresh "bootseed.jitter_timeout_ms=3000"
+rm "$W/root/var/lib/bootseed/seed.credit" # a device-less first boot: nothing to credit
+BOOTSEED_TEST_JITTER_MS=80 load --stage late; rc=$?
+t_check "late, nothing credited: waits for the kernel's jitter, reported as kernel-jitter" \
+	jitter 0 '.credited_bits==0 and .bytes==0 and (.reason|test("waited [0-9]+ ms: the kernel.s jitter entropy made the crng ready"))'
+t_check "kernel-jitter: the run's crng_ready_ms is set, bootseed credited 0 [$rc]" \
+	run_is 0 '.crng_ready_ms >= 80 and .crng_ready_after==true and .credited_bits==0'
+load; rc=$?
+t_check "all after it, crng ready: no second wait" no_jitter 1
+
+fresh "bootseed.jitter_timeout_ms=300 bootseed.hwrng=no"
+rm "$W/root/var/lib/bootseed/seed.credit"
+start=$(date +%s%N)
+load --stage late; rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+t_check "a kernel without jitter: the wait ends at the bound (${ms} ms for 300), exit 0" \
+	bash -c "[ $rc -eq 0 ] && [ $ms -ge 300 ] && [ $ms -lt 2000 ]"
+t_check "a kernel without jitter: says the crng is still not ready" \
+	jitter 0 '(.reason|test("waited [0-9]+ ms .jitter_timeout_ms 300.: the crng is still not ready"))'
+start=$(date +%s%N)
+load; rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+t_check "all after a late stage that waited: does not wait again (${ms} ms)" \
+	bash -c "[ $ms -lt 300 ] && grep -q 'an earlier stage of this boot waited' '$W/k/dev/kmsg'"
+
+fresh "bootseed.jitter_timeout_ms=3000"
+BOOTSEED_TEST_JITTER_MS=10 load --stage early
+t_check "early: never waits (the late stage may still credit a seed)" no_jitter 0
+BOOTSEED_TEST_JITTER_MS=10 load --stage late
+t_check "late with a creditable seed: the seed made it ready, no wait" \
+	bash -c "$(declare -f no_jitter); W='$W'; no_jitter 1 && jq -e '.runs[1].crng_ready_after==true' '$W/k/run/bootseed/report.json' >/dev/null"
+
+fresh "bootseed.jitter_timeout_ms=0"
+rm "$W/root/var/lib/bootseed/seed.credit"
+BOOTSEED_TEST_JITTER_MS=10 load --stage late
+t_check "jitter_timeout_ms = 0: no wait" no_jitter 0
+t_check "jitter_timeout_ms = 0: says so" grep -q 'jitter_timeout_ms = 0: not waiting' "$W/k/dev/kmsg"
+
+fresh "bootseed.jitter_timeout_ms=3000 bootseed.hwrng=no"
+rm "$W/root/var/lib/bootseed/seed.credit"
+BOOTSEED_TEST_JITTER_MS=50 load
+t_check "all alone (no initramfs stage): waits too" jitter 0 '(.reason|test("made the crng ready"))'
+
+# --- devices-done lists the devices that were read ---------------------------------
+fresh
+rm "$W/k/dev/hwrng" # the hwrng fails: not read in this stage
+load --stage early
+t_check "early, hwrng unreadable: devices-done does not list it" \
+	bash -c "! grep -qw hwrng '$W/k/run/bootseed/devices-done' 2>/dev/null"
+head -c 512 /dev/urandom >"$W/k/dev/hwrng"
+load
+t_check "all after it: the hwrng is tried again" has_src 1 hwrng
+t_check "devices-done now lists it" grep -qw hwrng "$W/k/run/bootseed/devices-done"
+
 # --- bootseed=0 and bad usage ----------------------------------------------------------
 fresh "bootseed=0"
 load --stage early; rc=$?
