@@ -17,6 +17,12 @@
 #   test.loglevel=N    console loglevel (default 1: kernel messages stay off
 #                      the console so they cannot split marker lines; the
 #                      "kmsg" section, a dmesg dump, is the authoritative copy)
+#   test.fsckstamp=1   leave initramfs-tools' /run/initramfs/fsck-root, as its
+#                      init does after a clean fsck of the root (this image
+#                      has no e2fsck; the test says what it stands for)
+#   test.transient_id=ID  mount a transient machine-id holding ID over
+#                      /mnt/etc/machine-id, as systemd does for an empty or
+#                      uninitialized one (from a file on a tmpfs in /run)
 # Markers: "BOOTTEST: KEY=VALUE" or "BOOTTEST: NAME-begin" ... "NAME-end".
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -40,7 +46,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 
-RO=0 CMD=load ARGS="" MODS="" WAIT=5 TMO=60 NOBS=0 SLEEP=0 LOGLEVEL=1
+RO=0 CMD=load ARGS="" MODS="" WAIT=5 TMO=60 NOBS=0 SLEEP=0 LOGLEVEL=1 FSCKSTAMP=0 TID=""
 for w in $(cat /proc/cmdline); do
     case $w in
         test.ro=*) RO=${w#*=} ;;
@@ -52,6 +58,8 @@ for w in $(cat /proc/cmdline); do
         test.nobootseed=*) NOBS=${w#*=} ;;
         test.sleep=*) SLEEP=${w#*=} ;;
         test.loglevel=*) LOGLEVEL=${w#*=} ;;
+        test.fsckstamp=*) FSCKSTAMP=${w#*=} ;;
+        test.transient_id=*) TID=${w#*=} ;;
     esac
 done
 dmesg -n "$LOGLEVEL"
@@ -82,6 +90,13 @@ else
     if mount -t ext4 -o rw /dev/sda /mnt; then MOUNTED=1; say mounted rw; fi
 fi
 [ "$MOUNTED" = 1 ] || say mount-failed
+if [ "$FSCKSTAMP" = 1 ]; then
+    mkdir -p /run/initramfs && : >/run/initramfs/fsck-root && say fsck-stamp
+fi
+if [ -n "$TID" ] && [ "$MOUNTED" = 1 ]; then
+    echo "$TID" >/run/machine-id
+    if mount --bind /run/machine-id /mnt/etc/machine-id; then say transient-id; fi
+fi
 
 crng_done() {
     if dmesg | grep -q 'crng init done'; then echo 1; else echo 0; fi
@@ -110,6 +125,8 @@ else
     say "bootseed exit=$?"
 fi
 [ "$SLEEP" -gt 0 ] 2>/dev/null && sleep "$SLEEP"
+# How /mnt is mounted now: the late stage must leave a read-only root read-only.
+say "mnt-after=$(awk '$2 == "/mnt" { split($4, o, ","); m = o[1] } END { print m }' /proc/mounts)"
 say "hwrng-after=$(hwrng)"
 say "crng-after=$(crng_done)"
 say "entropy-after=$(cat /proc/sys/kernel/random/entropy_avail)"
@@ -125,6 +142,7 @@ say kmsg-end
 
 if [ "$MOUNTED" = 1 ]; then
     sync
+    [ -n "$TID" ] && umount /mnt/etc/machine-id
     if umount /mnt; then say umount ok; else say umount-failed; fi
 fi
 finish

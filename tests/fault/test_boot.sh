@@ -28,11 +28,12 @@ boot_kernel_fetch 6.1 || { t_fail "cannot fetch the Debian 6.1 kernel"; t_done; 
 boot_initramfs "$W/initrd" "$BOOT_LIB_DIR/init.sh" || { t_fail "cannot build the initramfs"; t_done; }
 
 SEED_DIR=/var/lib/bootseed
-# make_image OUT MACHINE-ID: a disk with a creditable seed; S0 its sha256.
+# make_image OUT MACHINE-ID [FSTAB-LINE]: a disk with a creditable seed; S0 its sha256.
 make_image() {
 	rm -rf "$W/stage"
 	mkdir -p "$W/stage/etc" "$W/stage$SEED_DIR"
 	echo "$2" >"$W/stage/etc/machine-id"
+	[ -n "${3:-}" ] && echo "$3" >"$W/stage/etc/fstab"
 	chmod 700 "$W/stage$SEED_DIR"
 	head -c 32 /dev/urandom >"$W/stage$SEED_DIR/seed.credit"
 	chmod 400 "$W/stage$SEED_DIR/seed.credit"
@@ -43,12 +44,16 @@ disk_sum() { boot_disk_cat "$1" "$SEED_DIR/$2" 2>/dev/null | sha256sum | cut -c1
 disk_names() {
 	boot_disk_ls "$1" "$SEED_DIR" | awk 'NF { print $NF }' | grep -v '^\.\{1,2\}$' | sort | tr '\n' ' '
 }
-# Every seed name on the disk holds a whole seed: a regular 0400 root file of 32 bytes.
+# Every seed name on the disk holds a whole seed: a regular 0400 root file of
+# 32 bytes (as planted) or of the 40-byte header and 32 (as bootseed writes).
 seeds_whole() {
 	local n
 	for n in seed.credit seed.no-credit; do
 		boot_disk_exists "$1" "$SEED_DIR/$n" || continue
-		[ "$(boot_disk_stat "$1" "$SEED_DIR/$n")" = "type=regular mode=0400 uid=0 gid=0 size=32" ] || return 1
+		case "$(boot_disk_stat "$1" "$SEED_DIR/$n")" in
+		"type=regular mode=0400 uid=0 gid=0 size=32" | "type=regular mode=0400 uid=0 gid=0 size=72") ;;
+		*) return 1 ;;
+		esac
 	done
 }
 # old_or_new IMAGE: S0 as seed.credit, or a new seed under a seed name.
@@ -71,14 +76,15 @@ s0_gone() {
 	done
 }
 
-# cut_power NAME IMAGE STEP CMD: boot with bootseed CMD paused at STEP, then
-# quit QEMU from its monitor once the guest says it is there.
+# cut_power NAME IMAGE STEP CMD [KARGS...]: boot with bootseed CMD paused at
+# STEP, then quit QEMU from its monitor once the guest says it is there.
 cut_power() {
 	local name=$1 img=$2 step=$3 cmd=$4 log="$ART/$1.log" i qpid
+	shift 4
 	rm -f "$W/mon.sock"
 	BOOT_FSCK=0 BOOT_TIMEOUT=90 \
 		BOOT_QEMU_ARGS="-chardev socket,id=mon1,path=$W/mon.sock,server=on,wait=off -mon chardev=mon1,mode=readline" \
-		boot_qemu "$log" "$img" "test.cmd=$cmd" "BOOTSEED_TEST_PAUSE_AT=$step:60000" &
+		boot_qemu "$log" "$img" "test.cmd=$cmd" "BOOTSEED_TEST_PAUSE_AT=$step:60000" "$@" &
 	qpid=$!
 	for i in $(seq 600); do
 		boot_log_has "$log" "bootseed-test: paused at $step" 2>/dev/null && break
@@ -121,6 +127,47 @@ if cut_power load-credited "$W/credited.img" credited load; then
 	t_check "power cut in load just after the credit: a whole new seed is there" \
 		seed_whole_and_new "$W/credited.img"
 fi
+
+# Inside the late stage's read-write window (the root mounted read-only,
+# fstab read-write, the initramfs's fsck stamp; see test_seed_boot.sh): a
+# power cut with the new seed written but not yet in place, and one right
+# after the credit. e2fsck replays the journal; the old or a whole new seed is
+# there, and no seed is credited twice across the boots.
+make_image "$W/window.img" 5f1c0de5a1b2c3d4e5f60718293a4b5c '/dev/sda / ext4 errors=remount-ro 0 1' ||
+	t_fail "cannot make the window image"
+S0_WIN=$S0
+WIN_ARGS=(test.ro=1 test.fsckstamp=1 test.args=--stage,late ro bootseed.jitter_timeout_ms=0)
+for step in tmp-synced credited; do
+	S0=$S0_WIN
+	cp "$W/window.img" "$W/window-$step.img"
+	cut_power "window-$step" "$W/window-$step.img" "$step" load "${WIN_ARGS[@]}" || continue
+	L=$ART/window-$step.log
+	t_check "window, power cut at $step: bootseed had remounted the root read-write" \
+		boot_log_has "$L" 'remounted /mnt \(ext4\) read-write'
+	t_check "window, power cut at $step: the file system is repaired (e2fsck rc $CUT_FSCK <= 1)" \
+		[ "$CUT_FSCK" -le 1 ]
+	t_check "window, power cut at $step: every seed name holds a whole 0400 seed" seeds_whole "$W/window-$step.img"
+	t_check "window, power cut at $step: the old seed or a complete new one is there" \
+		old_or_new "$W/window-$step.img"
+	credited_before=0
+	boot_log_has "$L" 'bootseed: seed.credit: 32 bytes, credited 256 bits' && credited_before=1
+	[ "$step" = credited ] && t_check "window, power cut at credited: S0 was credited before the cut" \
+		[ "$credited_before" = 1 ] && t_check "window, power cut at credited: S0 is gone from the disk" \
+		s0_gone "$W/window-$step.img"
+	# The next boot of that disk: S0 is credited there only if it was not before.
+	s0_left=0
+	[ "$(disk_sum "$W/window-$step.img" seed.credit)" = "$S0" ] && s0_left=1
+	if bt_boot "window-$step-next" "$W/window-$step.img" "${WIN_ARGS[@]}"; then
+		L2=$ART/window-$step-next.log
+		again=0
+		[ "$s0_left" = 1 ] && boot_log_has "$L2" 'bootseed: seed.credit: 32 bytes, credited 256 bits' && again=1
+		t_check "window, power cut at $step, next boot: S0 credited at most once over both boots" \
+			[ $((credited_before + again)) -le 1 ]
+		t_check "window, power cut at $step, next boot: the root is read-only again at the end" \
+			boot_log_has "$L2" '^BOOTTEST: mnt-after=ro'
+	fi
+done
+S0=$S0_ORIG
 
 golden_replaced() {
 	! boot_disk_exists "$1" "$SEED_DIR/seed.credit" && seeds_whole "$1" &&
