@@ -6,7 +6,7 @@
 # system's fstab mounts it read-write and the initramfs checked it; the mount
 # is read-only again afterwards, on every path. The kernel tree is the test
 # fake ($W/k) holding a copy of this namespace's mountinfo. Root only (mount).
-# shellcheck disable=SC2317 # helpers run through t_check
+# shellcheck disable=SC2317,SC2120 # helpers run through t_check; optional arguments
 set -u
 if [ "${T_IN_NS:-}" != 1 ] && [ "$(id -u)" = 0 ]; then
 	T_IN_NS=1 exec unshare -m --propagation private bash "$0" "$@"

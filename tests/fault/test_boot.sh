@@ -136,6 +136,7 @@ fi
 make_image "$W/window.img" 5f1c0de5a1b2c3d4e5f60718293a4b5c '/dev/sda / ext4 errors=remount-ro 0 1' ||
 	t_fail "cannot make the window image"
 S0_WIN=$S0
+# shellcheck disable=SC2054 # test.args takes commas for blanks
 WIN_ARGS=(test.ro=1 test.fsckstamp=1 test.args=--stage,late ro bootseed.jitter_timeout_ms=0)
 for step in tmp-synced credited; do
 	S0=$S0_WIN
