@@ -354,6 +354,32 @@ boot_disk_ls() {
     _boot_debugfs "$1" "ls -l \"$2\""
 }
 
+# boot_disk_rm IMAGE PATH...: remove files from IMAGE (absent ones are fine).
+boot_disk_rm() {
+    local img=${1:?boot_disk_rm IMAGE PATH...} p
+    shift
+    for p in "$@"; do
+        boot_disk_exists "$img" "$p" || continue
+        debugfs -w -R "rm \"$p\"" "$img" >/dev/null 2>&1 || return 1
+    done
+}
+
+# boot_disk_put IMAGE PATH TEXT MODE: PATH in IMAGE holds TEXT (a newline
+# added unless TEXT is empty), owned by root with the octal MODE.
+boot_disk_put() {
+    local img=${1:?boot_disk_put IMAGE PATH TEXT MODE} p=${2:?PATH} mode=${4:?MODE} tmp
+    tmp=$(mktemp) || return 1
+    [ -n "$3" ] && printf '%s\n' "$3" >"$tmp"
+    boot_disk_rm "$img" "$p" &&
+        debugfs -w -R "write $tmp \"$p\"" "$img" >/dev/null 2>&1 &&
+        debugfs -w -R "sif \"$p\" mode 0100$mode" "$img" >/dev/null 2>&1 &&
+        debugfs -w -R "sif \"$p\" uid 0" "$img" >/dev/null 2>&1 &&
+        debugfs -w -R "sif \"$p\" gid 0" "$img" >/dev/null 2>&1
+    local rc=$?
+    rm -f "$tmp"
+    return "$rc"
+}
+
 # --- qemu ---------------------------------------------------------------------
 
 boot_cleanup() {

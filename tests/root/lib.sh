@@ -107,8 +107,19 @@ root_stage() {
 	rm -f "$dir"/etc/ssh/ssh_host_*_key "$dir"/etc/ssh/ssh_host_*_key.pub
 	rm -rf "$dir/var/lib/bootseed" "$dir/var/lib/systemd/random-seed"
 	echo testvm >"$dir/etc/hostname"
-	echo 'LABEL=bootseed-root / ext4 defaults 0 0' >"$dir/etc/fstab"
+	# As Debian's installer writes it: read-write, checked at boot (pass 1).
+	echo 'LABEL=bootseed-root / ext4 errors=remount-ro 0 1' >"$dir/etc/fstab"
 	printf '%s\n' ahci sd_mod ext4 crc32c_generic >"$dir/etc/initramfs-tools/modules"
+	# The fsck hook finds the root's type from its device, which a chroot
+	# build cannot see: name it, so the image checks the root as on the
+	# installed machine (and leaves /run/initramfs/fsck-root).
+	echo FSTYPE=ext4 >"$dir/etc/initramfs-tools/conf.d/bootseed-test-fstype"
+	# How the root is mounted when each initramfs hands over (the tests read it).
+	install -D -m 0755 "$ROOT_LIB_DIR/init-bottom-bootseed-test" \
+		"$dir/etc/initramfs-tools/scripts/init-bottom/bootseed-test" || return 1
+	mkdir -p "$dir/usr/lib/dracut/modules.d/99bootseedtest" &&
+		install -m 0755 "$ROOT_LIB_DIR"/dracut-bootseedtest/*.sh \
+			"$dir/usr/lib/dracut/modules.d/99bootseedtest/" || return 1
 
 	# Debian 12's ssh.service makes no host keys (openssh-server's postinst
 	# does); a first-boot image needs a unit that makes them: this one, named
@@ -131,7 +142,7 @@ root_initramfs() {
 	local log=${4:?LOG} img=/boot/initrd.test rc=0
 	local drivers="ahci sd_mod ext4 crc32c_generic"
 	# A short module list, not host-only (the build host is not the guest).
-	local dmods=${ROOT_DRACUT_MODULES:-bootseed base rootfs-block fs-lib udev-rules}
+	local dmods=${ROOT_DRACUT_MODULES:-bootseed base rootfs-block fs-lib udev-rules bootseedtest}
 	case $flavour in
 	initramfs-tools)
 		root_chroot "$dir" mkinitramfs -o "$img" "$ROOT_KVER" >"$log" 2>&1 || rc=$? ;;

@@ -11,6 +11,17 @@
 #   off     the same disk with bootseed=0
 #   rw      the same disk mounted writable in the initramfs (the seed is
 #           credited there, once)
+#   seed    no TPM: only the seed, the root read-only and fstab read-write:
+#           the late stage remounts it for the seed and credits it there
+#           (classic dracut leaves no sign of its fsck: the kernel's jitter
+#           makes the crng ready there instead)
+#   noremount  the same with bootseed.seed_remount=no: mixed only in the
+#           initramfs, the crng made ready by the kernel's jitter
+#   nobs    (initramfs-tools) an initramfs without bootseed and an emptied
+#           machine-id: systemd mounts a transient ID; the seed is not credited
+#   bare    the disk reset to a device-less first boot (no seed, machine-id
+#           uninitialized, no TPM): kernel-jitter in the initramfs, before
+#           the ssh host keys
 # The guest's bootseed-test-done unit writes its journal, bootseed's report
 # and the seed hashes to /var/log/bootseed-test/NAME/ and powers off; they are
 # read back with debugfs and kept in build/test-artifacts/root-FLAVOUR/.
@@ -174,7 +185,116 @@ rt_rw() {
 	t_check "rw: no bootseed unit failed" rt_no_failed rw
 }
 
-# rt_run FLAVOUR: build the root and its initramfs, then the four boots.
+# rt_late NAME FILTER: the late (initramfs) run of boot NAME satisfies FILTER.
+rt_late() { rt_jq "$1" "[.runs[] | select(.stage == \"late\")] | length == 1 and (.[0] | $2)"; }
+
+# rt_fs_quiet NAME: no journal recovery, fsck complaint or ext4 error, and
+# systemd-remount-fs did its job.
+rt_fs_quiet() {
+	local bad
+	bad=$(grep -Ei 'recovery complete|not cleanly unmounted|EXT4-fs error|fsck failed|orphan' \
+		"$ART/$1.journal.txt")
+	[ -n "$bad" ] && printf '    %s\n' "$bad"
+	[ -z "$bad" ] && grep -q 'Finished systemd-remount-fs.service' "$ART/$1.journal.txt"
+}
+
+rt_handover_ro() { grep -q 'BOOTTEST: root at hand-over: ro' "$ART/$1.journal.txt"; }
+
+# rt_jitter_ready NAME: the late stage waited for the kernel's jitter, which
+# made the crng ready (credited by the kernel, 0 by bootseed).
+rt_jitter_ready() {
+	rt_late "$1" '[.sources[] | select(.name == "kernel-jitter")] | length == 1 and
+		(.[0].credited_bits == 0) and (.[0].reason | test("made the crng ready"))'
+}
+
+# rt_seed: only the seed, no TPM. Where the initramfs checked the root
+# (initramfs-tools, dracut's systemd initrd), the late stage credits it.
+rt_seed() {
+	BOOT_TPM=0 rt_boot seed || return 1
+	if [ "$RT_FLAVOUR" = dracut-classic ]; then
+		echo "    (classic dracut: its fsck leaves no mark; the seed is mixed in the initramfs)"
+		t_check "seed: not remounted, the reason reported" \
+			rt_late seed '.remount | test("did not check it")'
+		t_check "seed: the kernel's jitter made the crng ready in the late stage" rt_jitter_ready seed
+		t_check "seed: bootseed.service credited the seed, and only it" \
+			rt_jq seed "([.runs[] | select(.stage == \"all\") | .sources[] | select(.name | test(\"^seed\")) | .credited_bits] | add == 256) and $RT_SEED_BITS == 256"
+	else
+		t_check "seed: the late stage remounted the root read-write for the seed" \
+			rt_late seed '.remount | test("remounted read-write for [0-9]+ ms, then read-only")'
+		t_check "seed: the late stage credited the seed, 256 bits" \
+			rt_late seed '[.sources[] | select(.name | test("^seed")) | .credited_bits] | add == 256'
+		t_check "seed: that credit made the crng ready (crng_ready_ms)" rt_late seed '.crng_ready_ms | numbers'
+		t_check "seed: no other run credited a seed (exactly once)" rt_jq seed "$RT_SEED_BITS == 256"
+		echo "    (seed: $(jq -r '.runs[] | select(.stage == "late") | "late stage: crng ready \(.crng_ready_ms) ms after it started; \(.remount)"' "$ART/seed.report.json"))"
+	fi
+	t_check "seed: 'crng init done' before the initramfs hands over" \
+		rt_before seed 'random: crng init done' 'BOOTTEST: root at hand-over'
+	t_check "seed: the root is read-only when the initramfs hands over" rt_handover_ro seed
+	t_check "seed: no journal recovery or fsck complaint; systemd-remount-fs finished" rt_fs_quiet seed
+	t_check "seed: no bootseed unit failed" rt_no_failed seed
+}
+
+# rt_noremount: seed_remount = no: mixed in the initramfs, as before.
+rt_noremount() {
+	BOOT_TPM=0 rt_boot noremount bootseed.seed_remount=no || return 1
+	t_check "noremount: not remounted: seed_remount = no" rt_late noremount '.remount | test("seed_remount = no")'
+	t_check "noremount: the late stage mixed the seed without credit" \
+		rt_late noremount '[.sources[] | select(.name | test("^seed"))] | length >= 1 and all(.credited_bits == 0)'
+	t_check "noremount: the kernel's jitter made the crng ready in the initramfs" rt_jitter_ready noremount
+	t_check "noremount: bootseed.service credited the seed, once" rt_jq noremount "$RT_SEED_BITS == 256"
+	t_check "noremount: the root is read-only when the initramfs hands over" rt_handover_ro noremount
+}
+
+# rt_nobs: no bootseed stage in the initramfs and an emptied machine-id (as
+# image pipelines leave it): the real root's run sees systemd's transient
+# machine-id, and the seed on the disk is not credited.
+rt_nobs() {
+	boot_disk_put "$RT_IMG" /etc/machine-id "" 0444 || { t_fail "nobs: cannot empty the machine-id"; return 1; }
+	BOOT_TPM=0 BOOT_INITRD=$W/initrd-nobs rt_boot nobs || return 1
+	t_check "nobs: no initramfs stage ran" rt_jq nobs '[.runs[].stage] | index("early") == null and index("late") == null'
+	t_check "nobs: the seed on the disk was read and not credited" \
+		rt_jq nobs '[.runs[].sources[] | select(.name | test("^seed"))] | length >= 1 and all(.credited_bits == 0)'
+	t_check "nobs: because it is a first boot (transient machine-id) or another machine's seed" \
+		rt_jq nobs '[.runs[].sources[] | select(.name | test("^seed")) | .reason] | all(test("first boot|another machine-id"))'
+	echo "    (nobs: $(jq -r '[.runs[].sources[] | select(.name | test("^seed")) | .reason][0]' "$ART/nobs.report.json"))"
+}
+
+# rt_bare: a device-less first boot: the disk reset to a fresh image (no
+# seed, machine-id uninitialized, no ssh host keys), no TPM.
+rt_bare() {
+	boot_disk_rm "$RT_IMG" "$RT_SEED" /var/lib/bootseed/seed.no-credit /var/lib/systemd/random-seed \
+		/etc/ssh/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key.pub \
+		/etc/ssh/ssh_host_rsa_key /etc/ssh/ssh_host_rsa_key.pub \
+		/etc/ssh/ssh_host_ecdsa_key /etc/ssh/ssh_host_ecdsa_key.pub &&
+		boot_disk_put "$RT_IMG" /etc/machine-id uninitialized 0444 ||
+		{ t_fail "bare: cannot reset the disk"; return 1; }
+	BOOT_TPM=0 rt_boot bare || return 1
+	t_check "bare: no seed and no device: nothing credited by bootseed" rt_jq bare '[.runs[].credited_bits] | add == 0'
+	t_check "bare: the late stage waited for the kernel's jitter, which made the crng ready" rt_jitter_ready bare
+	echo "    (bare: $(jq -r '.runs[] | select(.stage == "late") | .sources[] | select(.name == "kernel-jitter") | .reason' "$ART/bare.report.json" | grep -o 'waited [0-9]* ms'))"
+	t_check "bare: 'crng init done' before the initramfs hands over" \
+		rt_before bare 'random: crng init done' 'BOOTTEST: root at hand-over'
+	t_check "bare: 'crng init done' before the ssh host keys are made" \
+		rt_before bare 'random: crng init done' 'BOOTTEST: ssh-keygen starts'
+	t_check "bare: ssh host keys were made" boot_disk_exists "$RT_IMG" /etc/ssh/ssh_host_ed25519_key
+	t_check "bare: no bootseed unit failed" rt_no_failed bare
+}
+
+# rt_initramfs_nobs: the same image without bootseed's hook and scripts.
+rt_initramfs_nobs() {
+	local d=$W/root/usr/share/initramfs-tools rc=0
+	mkdir -p "$W/nobs/hooks" "$W/nobs/init-premount" "$W/nobs/local-bottom" &&
+		mv "$d/hooks/bootseed" "$W/nobs/hooks/" &&
+		mv "$d/scripts/init-premount/bootseed" "$W/nobs/init-premount/" &&
+		mv "$d/scripts/local-bottom/bootseed" "$W/nobs/local-bottom/" || return 1
+	root_initramfs "$W/root" initramfs-tools "$W/initrd-nobs" "$ART/initramfs-nobs-build.log" || rc=1
+	mv "$W/nobs/hooks/bootseed" "$d/hooks/" &&
+		mv "$W/nobs/init-premount/bootseed" "$d/scripts/init-premount/" &&
+		mv "$W/nobs/local-bottom/bootseed" "$d/scripts/local-bottom/" || rc=1
+	return "$rc"
+}
+
+# rt_run FLAVOUR: build the root and its initramfs, then the boots.
 rt_run() {
 	local flavour=$1 kargs
 	t_need mmdebstrap qemu-system-x86_64 swtpm mkfs.ext4 debugfs e2fsck jq unshare
@@ -186,6 +306,10 @@ rt_run() {
 		{ t_fail "$flavour: cannot build the initramfs (log $ART/initramfs-build.log)"; t_done; }
 	t_ok "$flavour: initramfs built in the root ($(du -k "$W/initrd" | cut -f1) KiB)"
 	rt_initramfs_has "$flavour"
+	RT_FLAVOUR=$flavour
+	if [ "$flavour" = initramfs-tools ]; then
+		rt_initramfs_nobs || t_fail "cannot build an initramfs without bootseed"
+	fi
 	BOOT_VMLINUZ=$W/vmlinuz
 	cp "$W/root/boot/vmlinuz-$ROOT_KVER" "$BOOT_VMLINUZ" || { t_fail "no kernel in the root"; t_done; }
 	BOOT_INITRD=$W/initrd
@@ -202,6 +326,10 @@ rt_run() {
 	if [ -n "$RT_S1" ]; then rt_second; else t_skip "second: no seed from the first boot"; fi
 	if [ -n "$RT_S2" ]; then rt_off; else t_skip "off: no seed from the second boot"; fi
 	if [ -n "$RT_S2" ]; then rt_rw; else t_skip "rw: no seed from the second boot"; fi
+	if [ -n "$RT_S2" ]; then rt_seed; else t_skip "seed: no seed from the second boot"; fi
+	if [ -n "$RT_S2" ] && [ "$flavour" != dracut-classic ]; then rt_noremount; fi
+	if [ -f "$W/initrd-nobs" ]; then rt_nobs; fi
+	rt_bare
 	t_done
 }
 
