@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -61,6 +62,34 @@ bool hwrng_kernel_credits_tpm(const struct hwrng_info *info)
 	 */
 	return (hwrng_is_tpm(info) || strstr(info->available, "tpm-rng")) &&
 	       hwrng_kernel_credits(info);
+}
+
+size_t hwrng_available_count(void)
+{
+	struct hwrng_info hw;
+	size_t n = 0;
+
+	if (hwrng_info_read(&hw) < 0)
+		return 0;
+	for (const char *p = hw.available; *p;) {
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		n++;
+		p += strcspn(p, " \t");
+	}
+	return n;
+}
+
+size_t hwrng_wait_available(size_t want, unsigned timeout_ms)
+{
+	const struct timespec poll = { 0, 10 * 1000000L };
+	uint64_t deadline = now_ms() + timeout_ms;
+	size_t n;
+
+	while ((n = hwrng_available_count()) < want && now_ms() < deadline)
+		nanosleep(&poll, NULL);
+	return n;
 }
 
 /* The child: a plain blocking read, which is what a driver expects. */

@@ -29,6 +29,15 @@ bool hwrng_kernel_credits(const struct hwrng_info *info);
  */
 bool hwrng_kernel_credits_tpm(const struct hwrng_info *info);
 
+/* How many hwrngs are registered (the words of rng_available); 0 without hw_random. */
+size_t hwrng_available_count(void);
+/*
+ * Waits up to @timeout_ms until at least @want hwrngs are registered: a
+ * driver just loaded may register its hwrng after its module init returned.
+ * Returns the count when it stops.
+ */
+size_t hwrng_wait_available(size_t want, unsigned timeout_ms);
+
 /*
  * Reads exactly @len bytes from the device at @path within @timeout_ms.
  * Returns 0, -ETIMEDOUT (the reader is killed and abandoned), -EIO for a short

@@ -211,7 +211,7 @@ static enum modload_outcome load_one(struct run *r, struct kmod_module *m, int *
 }
 
 static void record(struct run *r, const char *name, const char *via,
-		   enum modload_outcome oc, int err)
+		   enum modload_outcome oc, int err, bool hwrng)
 {
 	if (r->count < r->max) {
 		struct modload_result *res = &r->res[r->count];
@@ -220,6 +220,7 @@ static void record(struct run *r, const char *name, const char *via,
 		snprintf(res->via, sizeof(res->via), "%s", via);
 		res->outcome = oc;
 		res->error = oc == MODLOAD_FAILED ? err : 0;
+		res->hwrng = hwrng;
 	}
 	r->count++;
 }
@@ -233,7 +234,8 @@ static int handle_module(struct run *r, struct kmod_module *m, const char *via)
 	if (added <= 0)
 		return added;
 	enum modload_outcome oc = load_one(r, m, &err);
-	record(r, name, via, oc, err);
+	const char *path = kmod_module_get_path(m);
+	record(r, name, via, oc, err, path && strstr(path, "/drivers/char/hw_random/"));
 	return 0;
 }
 
@@ -350,7 +352,7 @@ static int handle_extra(struct run *r, const char *name)
 	if (added < 0)
 		return added;
 	if (added)
-		record(r, name, "config", n == 0 ? MODLOAD_NOT_FOUND : MODLOAD_FAILED, n);
+		record(r, name, "config", n == 0 ? MODLOAD_NOT_FOUND : MODLOAD_FAILED, n, false);
 	return 0;
 }
 

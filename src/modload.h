@@ -29,6 +29,7 @@ struct modload_result {
 	enum modload_outcome outcome;
 	int error;		   /* -errno when FAILED, else 0 */
 	char via[MODLOAD_VIA_MAX]; /* the device's modalias, or "config" */
+	bool hwrng;		   /* a driver under drivers/char/hw_random: registers an hwrng */
 };
 
 struct modload_opts {

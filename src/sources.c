@@ -75,6 +75,40 @@ static void sources_mix_sample(struct mix *m, const char *name, const void *buf,
 		mix_detail(m, detail);
 }
 
+/*
+ * Freshly loaded drivers register their devices asynchronously. An hwrng
+ * driver is waited for until its hwrng is in rng_available (one more per
+ * driver loaded): a device node that is there already (a built-in TPM's) says
+ * nothing about it, and an hwrng registered after the read would be missed.
+ * Other drivers (a TPM's bus) until a TPM or hwrng node exists.
+ */
+static void sources_wait_devices(const struct modload_result *res, size_t n, size_t hw_before,
+				 unsigned timeout_ms)
+{
+	size_t hw_loaded = 0, other = 0;
+	uint64_t t0 = now_ms();
+
+	for (size_t i = 0; i < n; i++) {
+		if (res[i].outcome != MODLOAD_LOADED)
+			continue;
+		res[i].hwrng ? hw_loaded++ : other++;
+	}
+	if (hw_loaded > 0) {
+		size_t have = hwrng_wait_available(hw_before + hw_loaded, timeout_ms);
+		log_info("devices: %zu of %zu new hwrng%s registered after %llu ms",
+			 have > hw_before ? have - hw_before : 0,
+			 hw_loaded, hw_loaded == 1 ? "" : "s", (unsigned long long)(now_ms() - t0));
+	}
+	if (other > 0) {
+		uint64_t spent = now_ms() - t0;
+		unsigned left = spent >= timeout_ms ? 0 : timeout_ms - (unsigned)spent;
+		int found = modload_wait_devices(paths.dev_dir, paths.hwrng_dir, left);
+		log_info("devices: %s after %llu ms",
+			 found ? "RNG device present" : "no RNG device appeared",
+			 (unsigned long long)(now_ms() - t0));
+	}
+}
+
 static int sources_modules(struct source_ctx *c)
 {
 	struct mix *m = c->m;
@@ -89,6 +123,7 @@ static int sources_modules(struct source_ctx *c)
 		.extra = names,
 		.n_extra = config_module_names(cfg, namebuf, names),
 	};
+	size_t hw_before = hwrng_available_count();
 	int n = modload_rng_drivers(&o, res, ELEMENTSOF(res));
 	if (n == -ENOENT) {
 		/* A kernel without modules, or an initramfs without a module tree. */
@@ -118,15 +153,9 @@ static int sources_modules(struct source_ctx *c)
 		log_info("modules: no RNG device needs a driver module");
 	c->read_ok = bits == 0;
 	mix_timing_sample(m);
-	/* Freshly loaded drivers register their devices asynchronously. */
-	if (loaded > 0 && cfg->device_wait_ms > 0) {
-		uint64_t t0 = now_ms();
-		int found = modload_wait_devices(paths.dev_dir, paths.hwrng_dir,
-						 (unsigned)cfg->device_wait_ms);
-		log_info("devices: %s after %llu ms",
-			 found ? "RNG device present" : "no RNG device appeared",
-			 (unsigned long long)(now_ms() - t0));
-	}
+	if (loaded > 0 && cfg->device_wait_ms > 0)
+		sources_wait_devices(res, n < (int)ELEMENTSOF(res) ? (size_t)n : ELEMENTSOF(res),
+				     hw_before, (unsigned)cfg->device_wait_ms);
 	return bits;
 }
 

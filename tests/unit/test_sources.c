@@ -3,8 +3,16 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cpu.h"
+#include "fileio.h"
 #include "health.h"
+#include "hwrng.h"
+#include "paths.h"
 #include "sources.h"
 #include "unit.h"
 
@@ -89,9 +97,66 @@ static void test_cpu_on_this_host(void)
 	CHECK(memcmp(a, b, sizeof(a)) != 0);
 }
 
+static void put_available(const char *dir, const char *text)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/rng_available.tmp", dir);
+	FILE *f = fopen(p, "w");
+	fputs(text, f);
+	fclose(f);
+	char q[256];
+	snprintf(q, sizeof(q), "%s/rng_available", dir);
+	rename(p, q);
+}
+
+/*
+ * A driver that registers its hwrng after its module init returned (the
+ * stand-in: a child that adds it to rng_available 150 ms later) is waited
+ * for, even with another hwrng (a built-in TPM's) there from the start.
+ */
+static void test_hwrng_registered_late(void)
+{
+	char base[] = "/tmp/bootseed-hwrng-XXXXXX", k[64], dir[128], cmd[400];
+
+	CHECK(mkdtemp(base) != NULL);
+	snprintf(k, sizeof(k), "%s/k", base);
+	snprintf(dir, sizeof(dir), "%s/sys/class/misc/hw_random", k);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && echo tpm-rng-0 > %s/rng_current", dir, dir);
+	CHECK(system(cmd) == 0);
+	put_available(dir, "tpm-rng-0\n");
+	setenv("BOOTSEED_TEST_KROOT", k, 1);
+	paths_init("/");
+	CHECK(hwrng_available_count() == 1);
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct timespec ts = { 0, 150 * 1000000L };
+		nanosleep(&ts, NULL);
+		put_available(dir, "tpm-rng-0 virtio_rng.0\n");
+		_exit(0);
+	}
+	uint64_t t0 = now_ms();
+	size_t n = hwrng_wait_available(2, 2000);
+	uint64_t ms = now_ms() - t0;
+	waitpid(pid, NULL, 0);
+	CHECK(n == 2);
+	CHECK(ms >= 140 && ms < 1500);
+
+	/* Nothing registers: the wait ends at its bound. */
+	t0 = now_ms();
+	CHECK(hwrng_wait_available(3, 200) == 2);
+	ms = now_ms() - t0;
+	CHECK(ms >= 200 && ms < 1000);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+	CHECK(system(cmd) == 0);
+	unsetenv("BOOTSEED_TEST_KROOT");
+	paths_init("/");
+}
+
 int main(void)
 {
 	RUN(test_device_credit_table);
 	RUN(test_cpu_on_this_host);
+	RUN(test_hwrng_registered_late);
 	return unit_done();
 }
