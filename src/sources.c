@@ -3,6 +3,7 @@
 #include "sources.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -308,8 +309,7 @@ static int sources_machine_id(struct source_ctx *c)
 
 static int sources_foreign(struct source_ctx *c)
 {
-	if (c->cfg->seed_foreign)
-		seed_mix_foreign(c->m);
+	seed_mix_foreign(c->m);
 	return 0;
 }
 
@@ -332,21 +332,27 @@ static int sources_jitter(struct source_ctx *c)
 /*
  * The sources, in the order a load runs them. A new source is a row and a file:
  * its function reads, decides its credit with one decision function that
- * returns a reason, and mixes. @stages says which stages run it (all runs
- * both); @device rows are read once per boot: a stage records them in
- * /run/bootseed/devices-done, and a later "all" run skips them.
+ * returns a reason (device_credit_decide, seed_credit_decide; the kernel's
+ * own for kernel-jitter), and mixes. The stages say where it runs ("all"
+ * runs both); device rows are read once per boot: a stage records them in
+ * /run/bootseed/devices-done, and a later "all" run skips them; the last
+ * column is the configuration's on/off key. A TPM present from the start is
+ * read before the driver walk; the second tpm row reads one the walk brought.
  */
+#define ROW_ALWAYS ((size_t)-1)
+#define ROW_IF(key) offsetof(struct config, key)
+
 static const struct source source_table[] = {
-	{ "tpm", SOURCE_EARLY, true, sources_tpm_present },
-	{ "modules", SOURCE_EARLY, true, sources_modules },
-	{ "tpm", SOURCE_EARLY, true, sources_tpm },
-	{ "hwrng", SOURCE_EARLY, true, sources_hwrng },
-	{ "cpu", SOURCE_EARLY, true, sources_cpu },
-	{ "machine-id", SOURCE_LATE, false, sources_machine_id },
-	{ "foreign", SOURCE_LATE, false, sources_foreign },
-	{ "seed", SOURCE_LATE, false, sources_seed },
+	{ "tpm", SOURCE_EARLY, true, ROW_IF(tpm), sources_tpm_present },
+	{ "modules", SOURCE_EARLY, true, ROW_IF(load_modules), sources_modules },
+	{ "tpm", SOURCE_EARLY, true, ROW_IF(tpm), sources_tpm },
+	{ "hwrng", SOURCE_EARLY, true, ROW_IF(hwrng), sources_hwrng },
+	{ "cpu", SOURCE_EARLY, true, ROW_IF(cpu), sources_cpu },
+	{ "machine-id", SOURCE_LATE, false, ROW_ALWAYS, sources_machine_id },
+	{ "foreign", SOURCE_LATE, false, ROW_IF(seed_foreign), sources_foreign },
+	{ "seed", SOURCE_LATE, false, ROW_ALWAYS, sources_seed },
 	/* Last: only what nothing else made ready waits for the kernel. */
-	{ "kernel-jitter", SOURCE_LATE, false, sources_jitter },
+	{ "kernel-jitter", SOURCE_LATE, false, ROW_ALWAYS, sources_jitter },
 };
 
 /* Is @name a word of the blank-separated list @list? */
@@ -359,17 +365,10 @@ static bool sources_listed(const char *list, const char *name)
 	return false;
 }
 
+/* The row's on/off key of the configuration, if it has one. */
 static bool sources_enabled(const struct source *s, const struct config *cfg)
 {
-	if (strcmp(s->name, "tpm") == 0)
-		return cfg->tpm;
-	if (strcmp(s->name, "modules") == 0)
-		return cfg->load_modules;
-	if (strcmp(s->name, "hwrng") == 0)
-		return cfg->hwrng;
-	if (strcmp(s->name, "cpu") == 0)
-		return cfg->cpu;
-	return true;
+	return s->enabled == ROW_ALWAYS || *(const bool *)((const char *)cfg + s->enabled);
 }
 
 int sources_load(struct source_ctx *c)

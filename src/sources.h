@@ -53,6 +53,7 @@ struct source {
 	const char *name;
 	unsigned stages; /* enum source_stage bits */
 	bool device;	 /* read once per boot (devices-done) */
+	size_t enabled;	 /* offsetof its bool key in struct config, or (size_t)-1: always */
 	int (*run)(struct source_ctx *c); /* returns exit bits */
 };
 
