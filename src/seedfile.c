@@ -870,9 +870,17 @@ void seed_mix_foreign(struct mix *m)
 			continue;
 		char name[40];
 		snprintf(name, sizeof(name), "%s%s", i == 0 ? "" : "seedrng ", label);
+		/*
+		 * Not ours to consume, so never ours to credit: only a removal
+		 * made durable before the credit stops a replay. systemd 252..257
+		 * credit their own only with $SYSTEMD_RANDOM_SEED_CREDIT set.
+		 */
 		mix_source(m, name, buf, (size_t)n, 0, "n/a",
-			   "another tool's seed: that tool consumes and credits it, so bootseed "
-			   "only mixes it (double count)");
+			   i == 0 ? "systemd's seed: bootseed does not consume it, so crediting it "
+				    "could replay it (systemd-random-seed credits it only with "
+				    "SYSTEMD_RANDOM_SEED_CREDIT set)"
+				  : "seedrng's seed: seedrng consumes and credits it; bootseed only "
+				    "mixes it (a double count otherwise)");
 	}
 	explicit_bzero(buf, sizeof(buf));
 }
