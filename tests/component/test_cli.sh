@@ -5,7 +5,7 @@
 # command line, config precedence, kmsg lines, report, status, exit bits.
 set -u
 . "$(dirname "$0")/../lib.sh"
-t_need jq strace
+t_need jq strace python3
 BIN=${BOOTSEED_TEST_BIN:-$T_TOP/build/test/bootseed}
 [ -x "$BIN" ] || { t_fail "no test binary at $BIN (make test-build)"; t_done; }
 
@@ -140,6 +140,27 @@ t_check "status: text names the pool, the seed and the last report" \
 "$BIN" status --root "$W/root" --json 2>/dev/null | jq -e '.report.runs|length==1' >/dev/null
 t_check "status --json embeds the report" [ "${PIPESTATUS[1]}" -eq 0 ]
 t_check "status writes nothing to kmsg" [ "$(grep -c . "$W/k/dev/kmsg")" -eq "$lines" ]
+
+# --- what reaches a console or JSON: control bytes escaped, not-UTF-8 replaced ----------
+# A root path with ESC and a Latin-1 byte, whose seed directory is a symlink:
+# the refusal names the path in kmsg and on stderr.
+fresh
+esc=$(printf '\033')
+R2="$W/root-${esc}[31m-$(printf '\351')"
+mkdir -p "$R2" && cp -a "$W/root/." "$R2/"
+mv "$R2/var/lib/bootseed" "$R2/var/lib/real" && ln -s real "$R2/var/lib/bootseed"
+"$BIN" load --root "$R2" --config "$W/empty.conf" 2>"$W/stderr"
+t_check "a path with ESC: the log line names it, the ESC escaped as \\x1b" \
+	env LC_ALL=C grep -aq 'root-\\x1b\[31m-.*cannot open seed directory' "$W/k/dev/kmsg"
+t_check "a path with ESC: no raw control byte in kmsg or on stderr" \
+	bash -c "! grep -aq '$esc' '$W/k/dev/kmsg' '$W/stderr'"
+# jq repairs bad UTF-8 on input; python's strict decode does not.
+utf8_json() { python3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"))' "$1" 2>/dev/null; }
+t_check "a path with a Latin-1 byte: report.json is valid UTF-8 JSON" utf8_json "$W/k/run/bootseed/report.json"
+t_check "... the byte shown as U+FFFD" report '.runs[0].root | endswith("-\ufffd")'
+"$BIN" status --root "$R2" --json >"$W/status2.json" 2>/dev/null
+t_check "... and status --json is valid UTF-8 JSON too" utf8_json "$W/status2.json"
+rm -rf "$R2"
 
 # --- never read the blocking pool before the crng is ready -------------------------
 fresh

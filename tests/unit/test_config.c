@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Config file and kernel command line parsing, including hostile input. */
+#include <unistd.h>
+
 #include "config.h"
 #include "log.h"
 #include "unit.h"
@@ -92,6 +94,33 @@ static void test_file_nul_bytes(void)
 	CHECK(log_warnings() - w == 2);
 }
 
+/* A file cut at the size limit: its partial last line is not half a value. */
+static void test_file_cut_at_limit(void)
+{
+	char path[] = "/tmp/bootseed-conf-XXXXXX";
+	struct config c;
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	static const char line[] = "# padding padding padding padding padding padding padding\n";
+	size_t n = 0;
+	while (n + sizeof(line) - 1 <= CONFIG_FILE_MAX - 24) {
+		CHECK(write(fd, line, sizeof(line) - 1) == (ssize_t)(sizeof(line) - 1));
+		n += sizeof(line) - 1;
+	}
+	/* "lock_timeout_ms = 10000" with the limit falling after its first "1". */
+	char pad[64];
+	size_t fill = CONFIG_FILE_MAX - n - strlen("lock_timeout_ms = 1");
+	memset(pad, '#', fill - 1);
+	pad[fill - 1] = '\n';
+	CHECK(write(fd, pad, fill) == (ssize_t)fill);
+	CHECK(write(fd, "lock_timeout_ms = 10000\n", 24) == 24);
+	close(fd);
+	config_defaults(&c);
+	config_load_file(&c, path);
+	CHECK(c.lock_timeout_ms == 1000); /* not 1 */
+	unlink(path);
+}
+
 static void test_cmdline(void)
 {
 	CMDLINE_S("BOOT_IMAGE=/vmlinuz root=/dev/sda1 bootseed.seed_credit=0 quiet "
@@ -155,6 +184,7 @@ int main(void)
 	RUN(test_file_bad_lines_are_skipped);
 	RUN(test_file_overlong_line);
 	RUN(test_file_nul_bytes);
+	RUN(test_file_cut_at_limit);
 	RUN(test_cmdline);
 	RUN(test_cmdline_disable);
 	RUN(test_cmdline_hostile);
