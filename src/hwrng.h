@@ -30,8 +30,9 @@ bool hwrng_kernel_credits(const struct hwrng_info *info);
 bool hwrng_kernel_credits_tpm(const struct hwrng_info *info);
 
 /*
- * Reads exactly @len bytes from the device at @path within @timeout_ms.
- * Returns 0, -ETIMEDOUT (the reader is killed and abandoned), -EIO for a short
- * read, or -errno from open/read.
+ * Reads exactly @len bytes from the device at @path within @timeout_ms, in a
+ * child process (child.h). Returns 0, -ETIMEDOUT (the reader is killed and
+ * abandoned), -EIO for a short read, or -errno from open/read; @buf is wiped
+ * on failure.
  */
 int hwrng_read(const char *path, void *buf, size_t len, unsigned timeout_ms);

@@ -125,17 +125,17 @@ static int sources_modules(struct mix *m, const struct config *cfg)
 	return bits;
 }
 
-/* Returns exit bits; *ret_read tells whether the TPM was read successfully. */
+/* Returns exit bits; *ret_r is the read's result (-ENODEV: no TPM, not tried). */
 static int sources_tpm(struct mix *m, const struct config *cfg,
-		       const struct hwrng_info *hw, bool *ret_read)
+		       const struct hwrng_info *hw, int *ret_r)
 {
 	uint8_t buf[SOURCES_SAMPLE_MAX];
 	struct tpm_info info;
 	char detail[96];
 
-	*ret_read = false;
 	size_t len = cfg->tpm_bytes;
 	int r = tpm_get_random(paths.dev_dir, buf, len, (unsigned)cfg->tpm_timeout_ms, &info);
+	*ret_r = r;
 	if (info.fallback_reason[0] && info.device[0])
 		log_info("tpm: using %s (%s)", info.device, info.fallback_reason);
 	if (r == -ENODEV) {
@@ -149,7 +149,6 @@ static int sources_tpm(struct mix *m, const struct config *cfg,
 			info.fallback_reason[0] ? "; " : "", info.fallback_reason);
 		return EXIT_DEVICES;
 	}
-	*ret_read = true;
 	snprintf(detail, sizeof(detail), "device=%.48s commands=%u retries=%u", info.device,
 		 info.commands, info.retries);
 	struct device_facts f = {
@@ -163,7 +162,7 @@ static int sources_tpm(struct mix *m, const struct config *cfg,
 }
 
 static int sources_hwrng(struct mix *m, const struct config *cfg, const struct hwrng_info *hw,
-			 bool tpm_read)
+			 int tpm_r)
 {
 	uint8_t buf[SOURCES_SAMPLE_MAX];
 	char detail[96];
@@ -172,10 +171,16 @@ static int sources_hwrng(struct mix *m, const struct config *cfg, const struct h
 		log_info("hwrng: none");
 		return 0;
 	}
-	if (hwrng_is_tpm(hw) && tpm_read) {
+	if (hwrng_is_tpm(hw) && tpm_r == 0) {
 		log_info("hwrng: the current hwrng is the TPM (%s), already read as the tpm "
 			 "source: not read twice",
 			 hw->current);
+		return 0;
+	}
+	if (hwrng_is_tpm(hw) && tpm_r != -ENODEV) {
+		log_warn("hwrng: the current hwrng is the TPM (%s), which failed (%s): not "
+			 "read (a stuck TPM would hold this read too)",
+			 hw->current, strerror(-tpm_r));
 		return 0;
 	}
 	size_t len = cfg->hwrng_bytes;
@@ -235,7 +240,8 @@ static void sources_hwrng_info(struct hwrng_info *hw)
 int sources_run(struct mix *m, const struct config *cfg)
 {
 	struct hwrng_info hw;
-	bool tpm_read = false, tpm_tried = false;
+	bool tpm_tried = false;
+	int tpm_r = -ENODEV;
 	int bits = 0;
 
 	health_init(&sources_health);
@@ -250,7 +256,7 @@ int sources_run(struct mix *m, const struct config *cfg)
 	if (cfg->tpm && (modload_present_devices(paths.dev_dir, NULL) &
 			 (MODLOAD_DEV_TPMRM0 | MODLOAD_DEV_TPM0))) {
 		sources_hwrng_info(&hw);
-		bits |= sources_tpm(m, cfg, &hw, &tpm_read);
+		bits |= sources_tpm(m, cfg, &hw, &tpm_r);
 		tpm_tried = true;
 		mix_timing_sample(m);
 	}
@@ -259,10 +265,10 @@ int sources_run(struct mix *m, const struct config *cfg)
 	/* Read after the drivers loaded: a new hwrng may have become current. */
 	sources_hwrng_info(&hw);
 	if (cfg->tpm && !tpm_tried)
-		bits |= sources_tpm(m, cfg, &hw, &tpm_read);
+		bits |= sources_tpm(m, cfg, &hw, &tpm_r);
 	mix_timing_sample(m);
 	if (cfg->hwrng)
-		bits |= sources_hwrng(m, cfg, &hw, tpm_read);
+		bits |= sources_hwrng(m, cfg, &hw, tpm_r);
 	mix_timing_sample(m);
 	if (cfg->cpu)
 		bits |= sources_cpu(m, cfg);
