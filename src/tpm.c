@@ -54,8 +54,8 @@ enum { TPM_MSG_STATE = 1, TPM_MSG_RANDOM };
 #define TPM_RUNNING 1
 
 /*
- * What the child tells the caller as it goes: after it picked the device and
- * after each command it sent. The last one is its verdict (r <= 0), sent
+ * What the child tells the caller as it goes: before the device TCTI's probe
+ * and after each command it sent. The last one is its verdict (r <= 0), sent
  * before it closes the device, the step that blocks in the kernel when a
  * command is still in flight. If none comes in time, the caller reports the
  * timeout from the last one.
@@ -83,7 +83,7 @@ struct tpm_job {
 struct tpm_session {
 	struct tpm_state st;
 	struct tpm_info *info; /* &st.info */
-	int out;	       /* the socket to the caller */
+	int out;	       /* the pipe to the caller */
 	uint64_t deadline;
 	unsigned timeout_ms;
 	struct tpm_tcti tcti;
@@ -501,11 +501,6 @@ int tpm_get_random(const char *dev_dir, void *buf, size_t len, unsigned timeout_
 		}
 	}
 	child_stop(&c);
-	explicit_bzero(&next, sizeof(next));
-	st.info.device[sizeof(st.info.device) - 1] = '\0';
-	st.info.fallback_reason[sizeof(st.info.fallback_reason) - 1] = '\0';
-	st.info.error[sizeof(st.info.error) - 1] = '\0';
-	st.waiting_for[sizeof(st.waiting_for) - 1] = '\0';
 	*ret_info = st.info;
 	if (r < 0)
 		r = tpm_lost(ret_info, &st, r, timeout_ms);
