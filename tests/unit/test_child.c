@@ -6,6 +6,8 @@
  * block on it); a job that ended stays alive until the caller lets go (so the
  * process group it may kill is never a reused number), then exits; a job
  * holds no descriptor of the caller's; a job that dies is reported as such.
+ * And hwrng_read() through it: the exact bytes, a short device, the reader's
+ * own errno, a reader that blocks (a FIFO with no writer) cut at the bound.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include "child.h"
 #include "fileio.h"
+#include "hwrng.h"
 #include "unit.h"
 
 enum { MSG_PID = 1, MSG_TEXT, MSG_FDS };
@@ -265,6 +271,42 @@ static void test_message_limits(void)
 	child_stop(&c);
 }
 
+static void test_hwrng_read(void)
+{
+	char dir[] = "/tmp/bootseed-child-XXXXXX", path[64];
+	unsigned char want[64], buf[64];
+
+	if (!mkdtemp(dir))
+		SKIP("mkdtemp failed");
+	for (size_t i = 0; i < sizeof(want); i++)
+		want[i] = (unsigned char)(i * 7 + 1);
+	snprintf(path, sizeof(path), "%s/rng", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && write_full(fd, want, sizeof(want)) == 0);
+	close(fd);
+	CHECK(hwrng_read(path, buf, sizeof(buf), 2000) == 0 &&
+	      memcmp(buf, want, 64) == 0);
+	/* Fewer bytes than asked: -EIO, nothing partial left. */
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(truncate(path, 10) == 0);
+	CHECK(hwrng_read(path, buf, sizeof(buf), 2000) == -EIO);
+	CHECK(buf[0] == 0 && buf[9] == 0 && buf[63] == 0);
+	/* The reader's own error, not a generic -EIO: read() of a directory. */
+	CHECK(hwrng_read(dir, buf, sizeof(buf), 2000) == -EISDIR);
+	/* A reader that blocks (open of a FIFO without a writer): cut at the bound. */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	uint64_t t0 = now_ms();
+	CHECK(hwrng_read(path, buf, sizeof(buf), 200) == -ETIMEDOUT);
+	uint64_t dt = now_ms() - t0;
+	CHECK(dt >= 200 && dt < 400);
+	CHECK(no_children());
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/rng", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	RUN(test_messages_then_result);
@@ -273,5 +315,6 @@ int main(void)
 	RUN(test_job_holds_no_descriptor_of_ours);
 	RUN(test_job_that_dies);
 	RUN(test_message_limits);
+	RUN(test_hwrng_read);
 	return unit_done();
 }
