@@ -70,7 +70,7 @@ static _Noreturn void child_run(int out, child_job_fn *job, void *arg)
 	sigaction(SIGPIPE, &ign, NULL); /* a caller gone means EPIPE, then the wipe */
 	int32_t r = job(3, arg);
 	child_send_raw(3, CHILD_END, &r, sizeof(r));
-	while (poll(&p, 1, -1) < 0 || !(p.revents & POLLERR))
+	while (poll(&p, 1, -1) < 0 || !(p.revents & (POLLERR | POLLHUP | POLLNVAL)))
 		;
 	_exit(0);
 }

@@ -30,7 +30,7 @@ struct child {
 	pid_t pgid;	   /* the job's process group; the job is never our child */
 	int fd;		   /* the read end of its output; -1 once stopped */
 	uint64_t deadline; /* now_ms() at the start + the bound */
-	bool ended;	   /* its end arrived: it exits on its own */
+	bool ended;	   /* its end arrived (it exits on its own) or it is gone */
 	int result;	   /* the job's return value, once ended */
 };
 
