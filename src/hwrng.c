@@ -4,14 +4,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "fileio.h"
 #include "paths.h"
 
@@ -92,81 +90,64 @@ size_t hwrng_wait_available(size_t want, unsigned timeout_ms)
 	return n;
 }
 
-/* The child: a plain blocking read, which is what a driver expects. */
-static void hwrng_child(const char *path, int out, size_t len)
-{
-	unsigned char buf[512];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+enum { HWRNG_MSG_DATA = 1 };
 
+struct hwrng_job {
+	const char *path;
+	size_t len;
+};
+
+/* In the child: a plain blocking read, which is what a driver expects. */
+static int hwrng_job(int out, void *arg)
+{
+	const struct hwrng_job *j = arg;
+	unsigned char buf[512];
+	int r = 0;
+
+	int fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		_exit(1);
-	while (len > 0) {
-		size_t n = len < sizeof(buf) ? len : sizeof(buf);
+		return -errno;
+	for (size_t left = j->len; left > 0 && r == 0;) {
+		size_t n = left < sizeof(buf) ? left : sizeof(buf);
 		ssize_t got = read_full(fd, buf, n);
-		if (got <= 0 || write_full(out, buf, (size_t)got) < 0)
-			_exit(1);
-		len -= (size_t)got;
-		if ((size_t)got < n)
-			break;
+		if (got < 0)
+			r = (int)got;
+		else if ((size_t)got < n)
+			r = -EIO; /* a short read */
+		else
+			r = child_send(out, HWRNG_MSG_DATA, buf, n);
+		left -= n;
 	}
 	explicit_bzero(buf, sizeof(buf));
-	_exit(0);
+	close(fd);
+	return r;
 }
 
 int hwrng_read(const char *path, void *buf, size_t len, unsigned timeout_ms)
 {
-	uint64_t deadline = now_ms() + timeout_ms;
-	size_t done = 0;
-	int p[2], status, r = 0;
+	struct hwrng_job job = {.path = path, .len = len};
+	struct child c;
+	size_t done = 0, n;
 
 	if (access(path, R_OK) < 0)
 		return -errno;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(p[0]);
-		close(p[1]);
-		return r;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		hwrng_child(path, p[1], len);
-	}
-	close(p[1]);
-	while (done < len) {
-		uint64_t now = now_ms();
-		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		if (now >= deadline) {
-			r = -ETIMEDOUT;
-			break;
+	int r = child_start(&c, timeout_ms, hwrng_job, &job);
+	while (r == 0) {
+		r = child_next(&c, &n);
+		if (r == HWRNG_MSG_DATA && n <= len - done) {
+			r = child_read(&c, (char *)buf + done, n);
+			done += n;
+		} else if (r == CHILD_END) {
+			r = c.result < 0 ? c.result : done == len ? 1 : -EIO;
+		} else if (r >= 0) {
+			r = -EPROTO;
 		}
-		int n = poll(&pfd, 1, (int)(deadline - now));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : -ETIMEDOUT;
-			break;
-		}
-		ssize_t got = read(p[0], (char *)buf + done, len - done);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			r = got < 0 ? -errno : -EIO;
-			break;
-		}
-		done += (size_t)got;
 	}
-	close(p[0]);
-	if (r == -ETIMEDOUT) {
-		/* A reader stuck in the driver cannot be waited for: leave it. */
-		kill(pid, SIGKILL);
-		(void)waitpid(pid, &status, WNOHANG);
-	} else {
-		(void)waitpid(pid, &status, 0);
-	}
+	child_stop(&c);
+	/* A reader that died or said nonsense: an I/O error of the device's. */
+	if (r == -EPIPE || r == -EPROTO)
+		r = -EIO;
 	if (r < 0)
 		explicit_bzero(buf, len);
-	return r;
+	return r < 0 ? r : 0;
 }

@@ -39,8 +39,9 @@ size_t hwrng_available_count(void);
 size_t hwrng_wait_available(size_t want, unsigned timeout_ms);
 
 /*
- * Reads exactly @len bytes from the device at @path within @timeout_ms.
- * Returns 0, -ETIMEDOUT (the reader is killed and abandoned), -EIO for a short
- * read, or -errno from open/read.
+ * Reads exactly @len bytes from the device at @path within @timeout_ms, in a
+ * child process (child.h). Returns 0, -ETIMEDOUT (the reader is killed and
+ * abandoned), -EIO for a short read, or -errno from open/read; @buf is wiped
+ * on failure.
  */
 int hwrng_read(const char *path, void *buf, size_t len, unsigned timeout_ms);

@@ -190,6 +190,7 @@ static int sources_tpm(struct source_ctx *c)
 	}
 	if (r < 0) {
 		c->tpm_failed = true;
+		c->tpm_error = r;
 		log_err("tpm: %s (%s, %u commands%s%s), going on without the TPM",
 			info.error[0] ? info.error : strerror(-r),
 			info.device[0] ? info.device : "no device", info.commands,
@@ -244,8 +245,9 @@ static int sources_hwrng(struct source_ctx *c)
 	}
 	if (hwrng_is_tpm(hw) && c->tpm_failed) {
 		/* A reader would queue one more command to a TPM that did not answer. */
-		log_info("hwrng: the current hwrng is the TPM (%s), which just failed: not "
-			 "read", hw->current);
+		log_warn("hwrng: the current hwrng is the TPM (%s), which failed (%s): not "
+			 "read (a stuck TPM would hold this read too)",
+			 hw->current, strerror(-c->tpm_error));
 		return 0;
 	}
 	size_t len = c->cfg->hwrng_bytes;

@@ -47,6 +47,7 @@ struct source_ctx {
 	/* shared by the device rows */
 	struct hwrng_info hw;
 	bool tpm_tried, tpm_read, tpm_failed;
+	int tpm_error; /* with tpm_failed: the TPM read's -errno */
 };
 
 struct source {

@@ -1,26 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * tpm: TPM2_GetRandom over tpm2-tss SAPI and the device TCTI, bounded in time.
- * TSS2_RC values become -errno in tpm_errno() and tpm_open_tcti(), nowhere else.
+ * The whole exchange (open, the TCTI's probe, the commands, close) runs in a
+ * child process (child.h): a TPM that hangs in the kernel driver holds that
+ * process, never the caller. TSS2_RC values become -errno in tpm_errno() and
+ * tpm_open_tcti(), nowhere else.
  */
 #include "tpm.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <tss2/tss2_sys.h>
 #include <tss2/tss2_tcti_device.h>
 
+#include "child.h"
 #include "fileio.h"
 
 #define TPM_HEADER_SIZE 10
@@ -30,19 +32,58 @@
 #define TPM_RETRY_MAX	  10
 #define TPM_RETRY_MIN_MS  10
 #define TPM_RETRY_CAP_MS  200
-/* After the deadline, SIGALRM repeats this often until disarmed. */
-#define TPM_ALARM_TICK_US 10000
+/*
+ * How long after the deadline the caller waits for the child's own verdict:
+ * the child bounds its retries and its ExecuteFinish by the deadline, but the
+ * device TCTI's probe waits a fixed 1 s and ExecuteFinish's second poll (the
+ * body) the full timeout again. Those, and any wait in the kernel, are ended
+ * by the caller, which then reports what the child was waiting for.
+ */
+#define TPM_GRACE_MS 50
 
 /* Our TCTI in front of the device TCTI: counts commands, checks response sizes. */
 struct tpm_tcti {
 	/* First: SAPI calls the TCTI through these pointers. */
 	TSS2_TCTI_CONTEXT_COMMON_V2 common;
 	TSS2_TCTI_CONTEXT *dev;
-	unsigned *commands;
+	struct tpm_session *s;
 };
 
+/* Messages from the child to the caller (child_send). */
+enum { TPM_MSG_STATE = 1, TPM_MSG_RANDOM };
+#define TPM_RUNNING 1
+
+/*
+ * What the child tells the caller as it goes: before the device TCTI's probe
+ * and after each command it sent. The last one is its verdict (r <= 0), sent
+ * before it closes the device, the step that blocks in the kernel when a
+ * command is still in flight. If none comes in time, the caller reports the
+ * timeout from the last one.
+ */
+struct tpm_state {
+	int32_t r;	      /* TPM_RUNNING, then 0 or -errno */
+	char waiting_for[40]; /* while running: the answer it waits for */
+	struct tpm_info info;
+};
+
+/*
+ * One exchange with the TPM, as the child does it: open, then each piece of
+ * work in turn in one session, then close. More work (hand-built commands)
+ * is more fields here, more steps in tpm_job() and more message types.
+ */
+struct tpm_job {
+	const char *dev_dir;
+	uint64_t deadline;
+	unsigned timeout_ms;
+	uint8_t *random; /* the caller's buffer: the child fills and wipes its copy */
+	size_t random_len;
+};
+
+/* The child's side of an exchange. */
 struct tpm_session {
-	struct tpm_info *info;
+	struct tpm_state st;
+	struct tpm_info *info; /* &st.info */
+	int out;	       /* the pipe to the caller */
 	uint64_t deadline;
 	unsigned timeout_ms;
 	struct tpm_tcti tcti;
@@ -50,12 +91,6 @@ struct tpm_session {
 	size_t dev_size;
 	TSS2_SYS_CONTEXT *sys;
 	size_t sys_size;
-};
-
-struct tpm_alarm {
-	struct sigaction old_sa;
-	struct itimerval old_it;
-	sigset_t old_mask;
 };
 
 static uint32_t tpm_be32(const uint8_t *p)
@@ -95,10 +130,7 @@ __attribute__((format(printf, 3, 4))) static int tpm_fail(struct tpm_session *s,
 static int tpm_errno(struct tpm_session *s, const char *what, TSS2_RC rc)
 {
 	s->info->tss2_rc = rc;
-	/*
-	 * TRY_AGAIN is a poll() that ran out; an I/O error after the deadline is
-	 * our SIGALRM breaking a poll() we could give no timeout.
-	 */
+	/* TRY_AGAIN is a poll() that ran out (ExecuteFinish gets the time left). */
 	if (tpm_rc_is_retry(rc))
 		return tpm_fail(s, tpm_expired(s) ? -ETIMEDOUT : -EAGAIN,
 				"%s: TPM still busy after %u retries (rc 0x%x)", what,
@@ -109,51 +141,12 @@ static int tpm_errno(struct tpm_session *s, const char *what, TSS2_RC rc)
 	return tpm_fail(s, -EIO, "%s: failed (tss2 rc 0x%x)", what, rc);
 }
 
-static void tpm_alarm_tick(int sig)
+/* Tells the caller what the child now waits for (its state so far). */
+static void tpm_report(struct tpm_session *s, const char *waiting_for)
 {
-	(void)sig;
-}
-
-/*
- * The device TCTI's open waits for its probe's answer with a fixed 1 s poll(),
- * and ExecuteFinish polls twice (header, then body), each time with the full
- * timeout we pass: no timeout we can pass bounds the whole call. SIGALRM at
- * the deadline makes a waiting poll() return EINTR, which tss2 reports as an
- * I/O error; it repeats every 10 ms in case one tick lands between two polls.
- */
-static int tpm_alarm_arm(struct tpm_alarm *a, unsigned ms)
-{
-	struct sigaction sa = {.sa_handler = tpm_alarm_tick}; /* no SA_RESTART */
-	struct itimerval it = {
-	    .it_value = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000},
-	    .it_interval = {.tv_sec = 0, .tv_usec = TPM_ALARM_TICK_US},
-	};
-	sigset_t alrm;
-
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&alrm);
-	sigaddset(&alrm, SIGALRM);
-	if (sigaction(SIGALRM, &sa, &a->old_sa) < 0)
-		return -errno;
-	sigprocmask(SIG_UNBLOCK, &alrm, &a->old_mask);
-	if (setitimer(ITIMER_REAL, &it, &a->old_it) < 0) {
-		int r = -errno;
-		sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
-		sigaction(SIGALRM, &a->old_sa, NULL);
-		return r;
-	}
-	return 0;
-}
-
-static void tpm_alarm_disarm(struct tpm_alarm *a)
-{
-	static const struct itimerval off;
-
-	/* SIGALRM is unblocked, so a tick raised before this has been handled. */
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
-	sigaction(SIGALRM, &a->old_sa, NULL);
-	setitimer(ITIMER_REAL, &a->old_it, NULL);
+	snprintf(s->st.waiting_for, sizeof(s->st.waiting_for), "%s", waiting_for);
+	/* A caller gone has killed us or will: nothing to do about a failure. */
+	(void)child_send(s->out, TPM_MSG_STATE, &s->st, sizeof(s->st));
 }
 
 /*
@@ -210,13 +203,26 @@ static int tpm_pick_device(struct tpm_session *s, const char *dev_dir)
 			info->fallback_reason, tpm_open_error(err[1]));
 }
 
+/* The command's name in messages: "GetRandom", else its code. */
+static void tpm_cc_name(uint32_t cc, char *buf, size_t size)
+{
+	if (cc == TPM2_CC_GetRandom)
+		snprintf(buf, size, "GetRandom");
+	else
+		snprintf(buf, size, "TPM command 0x%x", cc);
+}
+
 static TSS2_RC tpm_tcti_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size, const uint8_t *cmd)
 {
 	struct tpm_tcti *t = (struct tpm_tcti *)ctx;
 	TSS2_RC rc = Tss2_Tcti_Transmit(t->dev, size, cmd);
+	char name[32];
 
-	if (rc == TSS2_RC_SUCCESS)
-		(*t->commands)++;
+	if (rc == TSS2_RC_SUCCESS && size >= TPM_HEADER_SIZE) {
+		t->s->info->commands++;
+		tpm_cc_name(tpm_be32(cmd + 6), name, sizeof(name));
+		tpm_report(t->s, name);
+	}
 	return rc;
 }
 
@@ -240,15 +246,17 @@ static TSS2_RC tpm_tcti_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size, uint8_t *r
 	return TSS2_RC_SUCCESS;
 }
 
-static void tpm_tcti_wrap(struct tpm_tcti *t, TSS2_TCTI_CONTEXT *dev, unsigned *commands)
+static void tpm_tcti_wrap(struct tpm_session *s)
 {
+	struct tpm_tcti *t = &s->tcti;
+
 	memset(t, 0, sizeof(*t));
 	t->common.v1.magic = 0x626f6f7473656564ULL; /* "bootseed" */
 	t->common.v1.version = 2;
 	t->common.v1.transmit = tpm_tcti_transmit;
 	t->common.v1.receive = tpm_tcti_receive;
-	t->dev = dev;
-	t->commands = commands;
+	t->dev = s->dev;
+	t->s = s;
 }
 
 static int tpm_open_tcti(struct tpm_session *s)
@@ -259,10 +267,11 @@ static int tpm_open_tcti(struct tpm_session *s)
 	s->dev = calloc(1, s->dev_size);
 	if (!s->dev)
 		return tpm_fail(s, -ENOMEM, "out of memory");
+	/* It opens the device we just opened and sends its probe (a GetRandom). */
+	s->info->commands++;
+	tpm_report(s, "the device TCTI's probe");
 	uint64_t start = now_ms();
 	rc = Tss2_Tcti_Device_Init(s->dev, &s->dev_size, s->info->device);
-	/* It opened the device we just opened: its probe (a GetRandom) went out. */
-	s->info->commands++;
 	if (rc != TSS2_RC_SUCCESS) {
 		free(s->dev);
 		s->dev = NULL;
@@ -276,7 +285,7 @@ static int tpm_open_tcti(struct tpm_session *s)
 		}
 		return tpm_errno(s, "device TCTI", rc);
 	}
-	tpm_tcti_wrap(&s->tcti, s->dev, &s->info->commands);
+	tpm_tcti_wrap(s);
 	return 0;
 }
 
@@ -293,7 +302,7 @@ static int tpm_open_sys(struct tpm_session *s)
 	return rc == TSS2_RC_SUCCESS ? 0 : tpm_errno(s, "SAPI", rc);
 }
 
-static void tpm_close(struct tpm_session *s)
+static void tpm_close_sys(struct tpm_session *s)
 {
 	if (s->sys) {
 		Tss2_Sys_Finalize(s->sys);
@@ -302,6 +311,11 @@ static void tpm_close(struct tpm_session *s)
 		free(s->sys);
 		s->sys = NULL;
 	}
+}
+
+/* Closing a kernel TPM device with a command in flight waits for its driver. */
+static void tpm_close_dev(struct tpm_session *s)
+{
 	if (s->dev) {
 		Tss2_Tcti_Finalize(s->dev);
 		free(s->dev);
@@ -347,7 +361,7 @@ static int tpm_get_random_once(struct tpm_session *s, uint16_t want, TPM2B_DIGES
 		s->info->tss2_rc = rc;
 		s->info->retries++;
 		int32_t left = tpm_remaining_ms(s);
-		/* A plain sleep; SIGALRM at the deadline cuts it short. */
+		/* A plain sleep, never past the deadline. */
 		poll(NULL, 0, (int32_t)delay < left ? (int)delay : (int)left);
 		if (tpm_expired(s))
 			return tpm_errno(s, "GetRandom", rc);
@@ -393,46 +407,105 @@ static int tpm_read_all(struct tpm_session *s, uint8_t *out, size_t len)
 	return r;
 }
 
-static int tpm_run(struct tpm_session *s, const char *dev_dir, uint8_t *buf, size_t len)
+/*
+ * The child: the whole exchange. Its verdict (and the bytes) reach the caller
+ * before the device is closed; everything that held random bytes is wiped
+ * first, since the close may never come back.
+ */
+static int tpm_job(int out, void *arg)
 {
-	int r = tpm_pick_device(s, dev_dir);
-	if (r == 0)
-		r = tpm_open_tcti(s);
-	if (r == 0)
-		r = tpm_open_sys(s);
-	if (r == 0)
-		r = tpm_read_all(s, buf, len);
-	tpm_close(s);
-	return r;
-}
+	struct tpm_job *j = arg;
+	struct tpm_session s = {
+	    .out = out, .deadline = j->deadline, .timeout_ms = j->timeout_ms};
 
-int tpm_get_random(const char *dev_dir, void *buf, size_t len, unsigned timeout_ms,
-		   struct tpm_info *ret_info)
-{
-	struct tpm_session s = {.info = ret_info, .timeout_ms = timeout_ms};
-	struct tpm_alarm alarm;
-
-	memset(ret_info, 0, sizeof(*ret_info));
-	if (len == 0)
-		return 0;
-	if (!buf)
-		return -EINVAL;
-	if (!dev_dir || timeout_ms == 0 || timeout_ms > INT32_MAX) {
-		explicit_bzero(buf, len);
-		return -EINVAL;
-	}
-	s.deadline = now_ms() + timeout_ms;
+	s.info = &s.st.info;
+	s.st.r = TPM_RUNNING;
 	/*
 	 * tss2 logs its own errors to stderr ("WARNING:tcti:..."), a second and
 	 * unexplained message on the boot console: the caller reports instead.
 	 * TSS2_LOG set by the user still wins.
 	 */
 	setenv("TSS2_LOG", "all+none", 0);
-	int r = tpm_alarm_arm(&alarm, timeout_ms);
-	if (r < 0)
+	int r = tpm_pick_device(&s, j->dev_dir);
+	if (r == 0)
+		r = tpm_open_tcti(&s);
+	if (r == 0)
+		r = tpm_open_sys(&s);
+	if (r == 0)
+		r = tpm_read_all(&s, j->random, j->random_len);
+	if (r == 0)
+		r = child_send(out, TPM_MSG_RANDOM, j->random, j->random_len);
+	explicit_bzero(j->random, j->random_len);
+	tpm_close_sys(&s);
+	s.st.r = r;
+	tpm_report(&s, "");
+	tpm_close_dev(&s);
+	return r;
+}
+
+/* The caller's side when the child missed its bound or died: says which. */
+static int tpm_lost(struct tpm_info *info, const struct tpm_state *st, int r,
+		    unsigned timeout_ms)
+{
+	const char *what = st->waiting_for[0] ? st->waiting_for : "the TPM device";
+
+	if (r == -ETIMEDOUT) {
+		snprintf(info->error, sizeof(info->error), "%s: no answer within %u ms",
+			 what, timeout_ms);
 		return r;
-	r = tpm_run(&s, dev_dir, buf, len);
-	tpm_alarm_disarm(&alarm);
+	}
+	snprintf(info->error, sizeof(info->error), "the TPM exchange ended early (%s)",
+		 strerror(-r));
+	return -EIO;
+}
+
+int tpm_get_random(const char *dev_dir, void *buf, size_t len, unsigned timeout_ms,
+		   struct tpm_info *ret_info)
+{
+	struct tpm_state st = {.r = TPM_RUNNING}, next;
+	struct tpm_job job = {.dev_dir = dev_dir, .random = buf, .random_len = len};
+	struct child c;
+	bool got = false;
+	size_t n;
+
+	memset(ret_info, 0, sizeof(*ret_info));
+	if (len == 0)
+		return 0;
+	if (!buf)
+		return -EINVAL;
+	if (!dev_dir || timeout_ms == 0 || timeout_ms > INT32_MAX - TPM_GRACE_MS ||
+	    len > CHILD_MSG_MAX) {
+		explicit_bzero(buf, len);
+		return -EINVAL;
+	}
+	job.timeout_ms = timeout_ms;
+	job.deadline = now_ms() + timeout_ms;
+	int r = child_start(&c, timeout_ms + TPM_GRACE_MS, tpm_job, &job);
+	if (r < 0) {
+		snprintf(ret_info->error, sizeof(ret_info->error),
+			 "cannot start a process for the TPM: %s", strerror(-r));
+		explicit_bzero(buf, len);
+		return r;
+	}
+	while (r == 0 && st.r == TPM_RUNNING) {
+		r = child_next(&c, &n);
+		if (r == TPM_MSG_STATE && n == sizeof(next)) {
+			r = child_read(&c, &next, n);
+			if (r == 0)
+				st = next;
+		} else if (r == TPM_MSG_RANDOM && n == len && !got) {
+			r = child_read(&c, buf, n);
+			got = r == 0;
+		} else if (r >= 0) {
+			r = -EPROTO;
+		}
+	}
+	child_stop(&c);
+	*ret_info = st.info;
+	if (r < 0)
+		r = tpm_lost(ret_info, &st, r, timeout_ms);
+	else if ((r = st.r) == 0 && !got)
+		r = tpm_lost(ret_info, &st, -EPROTO, timeout_ms);
 	if (r < 0)
 		explicit_bzero(buf, len);
 	return r;

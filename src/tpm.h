@@ -3,9 +3,10 @@
  * tpm: random bytes from a TPM 2.0 (TPM2_GetRandom) through the tpm2-tss SAPI
  * and the device TCTI, linked directly (no tctildr, no dlopen, no ESYS), so a
  * static build stays possible. Owns the choice of device (tpmrm0, then tpm0),
- * the chunking by the TPM's largest digest, retries, the time bound, and the
- * conversion of TSS2_RC to -errno. Nothing here logs: the caller logs once,
- * from the return value and struct tpm_info.
+ * the chunking by the TPM's largest digest, retries, the time bound (the whole
+ * exchange runs in a child process, child.h), and the conversion of TSS2_RC to
+ * -errno. Nothing here logs: the caller logs once, from the return value and
+ * struct tpm_info.
  */
 #pragma once
 
@@ -45,15 +46,20 @@ struct tpm_info {
  * the call fails with -EIO, nothing partial is returned, and the caller logs
  * it. A TPM that gives less than it said it can is not a source to credit.
  *
- * Time: the whole call, open included, takes at most @timeout_ms plus a few
- * milliseconds. The device TCTI sends a probe command when it opens the device
- * and waits up to 1 s for its answer; if that wait runs out first, the result
- * is -ETIMEDOUT then. While the call runs, SIGALRM and ITIMER_REAL are ours
- * (both restored before return). Closing a kernel TPM device that still has
- * a command in flight waits in the kernel for its driver's own timeout.
+ * Time: the whole call takes at most @timeout_ms + 50 ms, whatever the TPM or
+ * its kernel driver does. The exchange (open, the probe command the device
+ * TCTI sends when it opens the device, the GetRandoms, close) runs in a child
+ * process that sends its verdict and the bytes before it closes the device;
+ * closing a kernel TPM device with a command in flight waits uninterruptibly
+ * for the driver's own timeout, and a child still at work 50 ms after
+ * @timeout_ms is killed and abandoned, never waited for (child.h). The device
+ * TCTI waits at most 1 s for its probe's answer: with a longer @timeout_ms the
+ * result is -ETIMEDOUT then. On a timeout, info->error says what the child was
+ * waiting for ("GetRandom: no answer within 1000 ms") and info->commands
+ * counts the commands sent until then.
  *
- * Process state: sets TSS2_LOG=all+none unless already set, so tss2 prints
- * nothing of its own on the console.
+ * Process state: none changed. The child sets TSS2_LOG=all+none unless it is
+ * set, so tss2 prints nothing of its own on the console.
  *
  * Returns 0 (at once, touching nothing, for @len 0), or -errno, @buf wiped:
  *   -ENODEV     no TPM device (neither node exists or has a driver)
@@ -61,7 +67,8 @@ struct tpm_info {
  *   -ETIMEDOUT  the TPM did not answer in time
  *   -EAGAIN     the TPM kept answering "retry" (TPM_RC_RETRY and kin) 10 times
  *   -EIO        TPM error, short or malformed reply, lost connection
- *   -EACCES, -ENOMEM, -EINVAL (@buf NULL or @timeout_ms 0), ...
+ *   -EACCES, -ENOMEM, -EAGAIN (no process for the exchange),
+ *   -EINVAL (@buf NULL, @timeout_ms 0, @len over 64 KiB), ...
  * @ret_info is filled in either case and never holds random bytes.
  */
 int tpm_get_random(const char *dev_dir, void *buf, size_t len, unsigned timeout_ms,

@@ -4,7 +4,7 @@
  * for tests/component/test_tpm.sh. Test-only: it prints the bytes in hex so
  * the test can compare them with what the fake TPM sent. It also checks the
  * promises that are not visible in the result: a failed call wipes the
- * buffer, and our SIGALRM handler and timer come back as they were.
+ * buffer, and our SIGALRM handler and timer are left as they were.
  *
  *   tpm_probe DEV_DIR LEN TIMEOUT_MS
  */
