@@ -184,18 +184,19 @@ static void devices_done_read(char *buf, size_t size)
 {
 	ssize_t n = read_small_file(AT_FDCWD, paths.devices_done_marker, buf, size - 1);
 	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	for (char *p = buf; (p = strchr(p, '\n'));)
+		*p = ' ';
 }
 
-/* Records the devices read so far this boot, so that a later "all" skips them. */
-static void devices_done_write(const char *earlier, const char *now)
+/* Adds the devices this run read, so that a later "all" of this boot skips them. */
+static void devices_done_write(const char *now)
 {
-	char line[260];
+	char line[160];
 
 	if (!*now)
 		return; /* nothing read: a later stage may try again (a busy TPM) */
-	int n = snprintf(line, sizeof(line), "%s%s%s\n", earlier, *earlier ? " " : "", now);
-	int fd = paths_run_open(paths.devices_done_marker, O_TRUNC);
+	int n = snprintf(line, sizeof(line), "%s\n", now);
+	int fd = paths_run_open(paths.devices_done_marker, O_APPEND);
 	int r = fd < 0 ? fd : write_full(fd, line, (size_t)n);
 	if (fd >= 0)
 		close(fd);
@@ -222,12 +223,14 @@ static int cmd_load(const struct config *cfg, enum stage stage)
 	mix_init(&m, run, true);
 	mix_timing_sample(&m);
 	struct source_ctx c = { .m = &m, .cfg = cfg, .stage = stage_bits[stage] };
-	devices_done_read(c.done_earlier, sizeof(c.done_earlier));
-	if ((c.stage & SOURCE_EARLY) && c.done_earlier[0])
+	/* Only "all" (the real root) leaves out what an earlier stage read. */
+	if (stage == STAGE_ALL)
+		devices_done_read(c.done_earlier, sizeof(c.done_earlier));
+	if (c.done_earlier[0])
 		log_info("load: an earlier stage of this boot read the devices (%s: %s): "
 			 "not read again", paths.devices_done_marker, c.done_earlier);
 	int bits = sources_load(&c);
-	devices_done_write(c.done_earlier, c.done_now);
+	devices_done_write(c.done_now);
 	mix_timing_flush(&m);
 
 	/* A ready crng otherwise waits up to a minute before using what we added. */

@@ -362,7 +362,7 @@ static bool sources_listed(const char *list, const char *name)
 {
 	size_t n = strlen(name);
 	for (const char *p = list; (p = strstr(p, name)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0' || p[n] == '\n'))
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
 			return true;
 	return false;
 }
