@@ -217,7 +217,7 @@ rt_seed() {
 			rt_late seed '.remount | test("did not check it")'
 		t_check "seed: the kernel's jitter made the crng ready in the late stage" rt_jitter_ready seed
 		t_check "seed: bootseed.service credited the seed, and only it" \
-			rt_jq seed "([.runs[] | select(.stage == \"all\") | .sources[] | select(.name | test(\"^seed\")) | .credited_bits] | add == 256) and $RT_SEED_BITS == 256"
+			rt_jq seed "([.runs[] | select(.stage == \"all\") | .sources[] | select(.name | test(\"^seed\")) | .credited_bits] | add == 256) and (($RT_SEED_BITS) == 256)"
 	else
 		t_check "seed: the late stage remounted the root read-write for the seed" \
 			rt_late seed '.remount | test("remounted read-write for [0-9]+ ms, then read-only")'
