@@ -10,6 +10,7 @@
 # suite that dies without its summary line counts as one failure.
 #
 #   LAYERS="unit component fault boot sanitize fuzz" (default: all)
+#   TEST_JOBS=N   boot suites run N at a time (default 2)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 : "${LAYERS:=unit component fault boot sanitize fuzz}"
@@ -20,15 +21,12 @@ mkdir -p "$ART"
 pass=0 fail=0 skip=0
 failed_suites=""
 
-run_suite() {
-	local name=$1 log
-	shift
-	log="$ART/$(echo "$name" | tr '/ ' '__').log"
-	echo "=== $name"
-	local start=$SECONDS
-	"$@" 2>&1 | tee "$log"
-	local rc=${PIPESTATUS[0]}
-	local summary
+suite_log() { echo "$ART/$(echo "$1" | tr '/ ' '__').log"; }
+
+# suite_count NAME RC SECONDS: adds the summary line of NAME's log to the totals.
+suite_count() {
+	local name=$1 rc=$2 secs=$3 log summary
+	log=$(suite_log "$name")
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
 	if [ -z "$summary" ]; then
 		echo "not ok $name: no summary line (exit $rc)"
@@ -42,7 +40,45 @@ run_suite() {
 		failed_suites="$failed_suites $name"
 		[ "$3" -eq 0 ] && fail=$((fail + 1))
 	fi
-	echo "--- $name: $summary ($((SECONDS - start)) s)"
+	echo "--- $name: $summary ($secs s)"
+}
+
+run_suite() {
+	local name=$1 log start=$SECONDS
+	shift
+	log=$(suite_log "$name")
+	echo "=== $name"
+	"$@" 2>&1 | tee "$log"
+	suite_count "$name" "${PIPESTATUS[0]}" $((SECONDS - start))
+}
+
+# run_parallel LAYER SCRIPT...: QEMU boot suites, TEST_JOBS (default 2) at a
+# time: each boot is one TCG vCPU, so two use both cores. A suite's output is
+# printed whole when the layer ends, in order. No suite in these layers times
+# anything against a bound (those are in fault/, which stays sequential).
+run_parallel() {
+	local layer=$1 t name start=$SECONDS
+	shift
+	local -a names=()
+	for t in "$@"; do
+		[ -f "$t" ] || continue
+		name="$layer/$(basename "$t" .sh)"
+		names+=("$name")
+		while [ "$(jobs -rp | wc -l)" -ge "${TEST_JOBS:-2}" ]; do wait -n; done
+		(
+			s=$SECONDS
+			bash "$t" >"$(suite_log "$name")" 2>&1
+			echo "$? $((SECONDS - s))" >"$(suite_log "$name").rc"
+		) &
+	done
+	wait
+	for name in "${names[@]}"; do
+		echo "=== $name"
+		cat "$(suite_log "$name")"
+		# shellcheck disable=SC2046 # rc and seconds, two words
+		suite_count "$name" $(cat "$(suite_log "$name").rc" 2>/dev/null || echo "1 0")
+	done
+	echo "--- layer $layer: $((SECONDS - start)) s"
 }
 
 # One suite each: the sanitizer and fuzzer builds (clang), then the reports.
@@ -92,10 +128,12 @@ for layer in $LAYERS; do
 		for t in build/unit/test_*; do
 			[ -x "$t" ] && run_suite "unit/${t##*/}" "$t"
 		done ;;
-	component | fault | boot)
+	component | fault)
 		for t in tests/"$layer"/test_*.sh; do
 			[ -f "$t" ] && run_suite "$layer/$(basename "$t" .sh)" bash "$t"
 		done ;;
+	boot)
+		run_parallel boot tests/boot/test_*.sh ;;
 	sanitize)
 		rm -f "$ART/sanitize-build.ok"
 		run_suite sanitize/build sanitize_build
