@@ -205,7 +205,7 @@ static int sources_cpu(struct mix *m, const struct config *cfg)
 	size_t len = cfg->cpu_bytes;
 	int r = cpu_read(buf, len, &insn);
 	if (r == -EOPNOTSUPP) {
-		log_info("cpu: no RDSEED or RDRAND");
+		log_info("cpu: no " CPU_RNG_INSNS);
 		return 0;
 	}
 	if (r < 0) {
@@ -215,8 +215,8 @@ static int sources_cpu(struct mix *m, const struct config *cfg)
 	snprintf(detail, sizeof(detail), "insn=%s", insn);
 	struct device_facts f = {
 		.bits_per_byte = (unsigned)cfg->cpu_credit,
-		.zero_default = "the kernel credits RDSEED/RDRAND itself when random.trust_cpu "
-				"is on: not counted twice",
+		.zero_default = "the kernel credits " CPU_RNG_INSNS " itself when "
+				"random.trust_cpu is on: not counted twice",
 	};
 	sources_mix_sample(m, "cpu", buf, len, &f, detail);
 	explicit_bzero(buf, sizeof(buf));
