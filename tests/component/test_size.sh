@@ -6,14 +6,28 @@
 # (build-aux/musl-compat/): fnmatch against musl's on libkmod's real module
 # alias patterns and on random patterns, malloc under a random workload.
 #
-#   BOOTSEED_SHIPPED_BIN  the binary (default build/bootseed)
-#   SIZE_BUDGET           bytes (default 114688 = 112 KiB, as in the Makefile)
+#   SIZE_ARCH             amd64 (default) or arm64: the binary of `make` or of
+#                         `make ARCH=arm64`; for arm64 the binary and the
+#                         stand-in checks are cross-built and run by qemu-aarch64
+#   BOOTSEED_SHIPPED_BIN  the binary (default build/bootseed, build/arm64/bootseed)
+#   SIZE_BUDGET           bytes (default 114688 = 112 KiB, as in the Makefile;
+#                         arm64 131072 = 128 KiB: fixed 4-byte instructions and
+#                         soft-float long double in musl's printf)
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_need file readelf musl-gcc
-BIN=${BOOTSEED_SHIPPED_BIN:-$T_TOP/build/bootseed}
-BUDGET=${SIZE_BUDGET:-114688}
+case ${SIZE_ARCH:-amd64} in
+arm64)
+	BIN=${BOOTSEED_SHIPPED_BIN:-$T_TOP/build/arm64/bootseed}
+	BUDGET=${SIZE_BUDGET:-131072}
+	MUSL_CC=aarch64-linux-musl-gcc MACHINE="ARM aarch64" RUN=qemu-aarch64
+	t_need file readelf aarch64-linux-musl-gcc qemu-aarch64 ;;
+*)
+	BIN=${BOOTSEED_SHIPPED_BIN:-$T_TOP/build/bootseed}
+	BUDGET=${SIZE_BUDGET:-114688}
+	MUSL_CC=musl-gcc MACHINE="x86-64" RUN=
+	t_need file readelf musl-gcc ;;
+esac
 [ -x "$BIN" ] || { t_fail "no binary at $BIN (make)"; t_done; }
 
 W=$(mktemp -d /tmp/bootseed-size-XXXXXX)
@@ -24,6 +38,7 @@ desc=$(file -b "$BIN")
 echo "    file: $desc"
 t_check "file says statically linked" grep -q 'statically linked' <<<"$desc"
 t_check "file says stripped" bash -c "grep -q ', stripped' <<<'$desc'"
+t_check "file says $MACHINE" grep -q "$MACHINE" <<<"$desc"
 readelf -lW "$BIN" >"$W/phdr" 2>&1
 readelf -dW "$BIN" >"$W/dyn" 2>&1
 t_check "has program headers (an ELF executable)" grep -q 'LOAD' "$W/phdr"
@@ -36,10 +51,11 @@ t_check "linked with musl, not glibc (no GNU ABI tag note)" \
 size=$(stat -c %s "$BIN")
 echo "    size: $size bytes ($((size * 100 / BUDGET))% of $BUDGET)"
 t_check "size $size <= budget $BUDGET bytes" test "$size" -le "$BUDGET"
-t_check "runs: 'bootseed --help' prints usage" bash -c "'$BIN' --help 2>&1 | grep -q 'usage: bootseed'"
+t_check "runs${RUN:+ ($RUN)}: 'bootseed --help' prints usage" \
+	bash -c "$RUN '$BIN' --help 2>&1 | grep -q 'usage: bootseed'"
 
 # --- fnmatch stand-in against musl's --------------------------------------------
-if musl-gcc -O2 -Wall -Wextra -o "$W/fnmatch_check" "$T_TOP/tests/component/size/fnmatch_check.c" \
+if $MUSL_CC ${RUN:+-static} -O2 -Wall -Wextra -o "$W/fnmatch_check" "$T_TOP/tests/component/size/fnmatch_check.c" \
 	-x c - < <(sed 's/^int fnmatch(/int compat_fnmatch(/' "$T_TOP/build-aux/musl-compat/fnmatch.c") \
 	2>"$W/cc.log"; then
 	# Every alias pattern of the cached Debian kernels against: itself, itself
@@ -61,7 +77,7 @@ if musl-gcc -O2 -Wall -Wextra -o "$W/fnmatch_check" "$T_TOP/tests/component/size
 		: >"$W/pairs"
 		t_skip "fnmatch on real alias patterns: no cached kernel (run the boot tests once)"
 	fi
-	"$W/fnmatch_check" 300000 <"$W/pairs" >"$W/fn.log"
+	$RUN "$W/fnmatch_check" 300000 <"$W/pairs" >"$W/fn.log"
 	rc=$?
 	tail -n 5 "$W/fn.log" | sed 's/^/    /'
 	t_check "fnmatch stand-in agrees with musl's (alias patterns, random patterns, all flags)" \
@@ -72,10 +88,10 @@ else
 fi
 
 # --- malloc stand-in -----------------------------------------------------------------
-if musl-gcc -static -Os -flto -Wall -Wextra -o "$W/malloc_check" \
+if $MUSL_CC -static -Os -flto -Wall -Wextra -o "$W/malloc_check" \
 	"$T_TOP/tests/component/size/malloc_check.c" "$T_TOP/build-aux/musl-compat/malloc.c" \
 	2>"$W/cc.log"; then
-	out=$("$W/malloc_check" 300000 2>&1)
+	out=$($RUN "$W/malloc_check" 300000 2>&1)
 	rc=$?
 	echo "    $out"
 	t_check "malloc stand-in: random malloc/calloc/realloc/free keep every byte" test "$rc" -eq 0
