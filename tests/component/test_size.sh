@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The shipped binary (build/bootseed, `make`): fully static, musl, stripped,
 # within the size budget, so that it runs copied alone into any initramfs.
-# Also checks the two stand-ins the static build links in place of musl's own
+# Also checks the stand-ins the static build links in place of musl's own
 # (build-aux/musl-compat/): fnmatch against musl's on libkmod's real module
-# alias patterns and on random patterns, malloc under a random workload.
+# alias patterns and on random patterns, vfprintf against musl's on the
+# callers' formats and random ones, malloc under a random workload.
 #
 #   SIZE_ARCH             amd64 (default) or arm64: the binary of `make` or of
 #                         `make ARCH=arm64`; for arm64 the binary and the
@@ -92,6 +93,24 @@ if $MUSL_CC ${RUN:+-static} -O2 -Wall -Wextra -o "$W/fnmatch_check" "$T_TOP/test
 else
 	cat "$W/cc.log"
 	t_fail "fnmatch check does not build"
+fi
+
+# --- vfprintf stand-in against musl's -------------------------------------------
+if $MUSL_CC -static -O2 -Wall -Wextra -Wno-format -Wno-format-extra-args -o "$W/vfprintf_check" \
+	"$T_TOP/tests/component/size/vfprintf_check.c" \
+	-x c - < <(sed 's/^int vfprintf(/int compat_vfprintf(/' "$T_TOP/build-aux/musl-compat/vfprintf.c") \
+	2>"$W/cc.log"; then
+	out=$($RUN "$W/vfprintf_check" "${RUN:+20000}${RUN:-50000}" 2>&1)
+	rc=$?
+	echo "$out" | tail -n 5 | sed 's/^/    /'
+	t_check "vfprintf stand-in agrees with musl's (output, return, errno; floats refused)" \
+		test "$rc" -eq 0
+	# fmt_fp's prefix table, in musl's vfprintf.o and nowhere else.
+	t_check "vfprintf stand-in replaces musl's in the binary (no fmt_fp)" \
+		bash -c "! grep -a -q -e '-0X+0X 0X-0x+0x 0x' '$BIN'"
+else
+	cat "$W/cc.log"
+	t_fail "vfprintf check does not build"
 fi
 
 # --- malloc stand-in -----------------------------------------------------------------
