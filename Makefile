@@ -57,8 +57,6 @@ MUSL_CC  = aarch64-linux-musl-gcc
 # aarch64 gcc makes (synchronous) unwind tables by default: 7.5 KB of .eh_frame.
 SIZE_CFLAGS += -fno-unwind-tables
 TP_ENV   = TP_HOST=aarch64-linux-musl TP_CROSS=aarch64-linux-gnu-
-# Fixed 4-byte instructions, and musl's printf pulls in soft-float long double.
-SIZE_BUDGET = 131072
 else ifneq ($(filter-out x86_64 amd64,$(ARCH)),)
 $(error ARCH=$(ARCH): only arm64 (cross) or the native build)
 endif
