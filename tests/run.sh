@@ -133,10 +133,11 @@ for layer in $LAYERS; do
 		rm -f "$ART/arm64-build.ok"
 		run_suite arm64/build arm64_build
 		[ -f "$ART/arm64-build.ok" ] || continue
-		SIZE_ARCH=arm64 run_suite arm64/size bash tests/component/test_size.sh
 		for t in tests/arm64/test_*.sh; do
 			[ -f "$t" ] && run_suite "arm64/$(basename "$t" .sh)" bash "$t"
-		done ;;
+		done
+		# After the boots, which cache the arm64 kernels its fnmatch check reads.
+		SIZE_ARCH=arm64 run_suite arm64/size bash tests/component/test_size.sh ;;
 	fuzz)
 		rm -f "$ART/fuzz-build.ok"
 		run_suite fuzz/build fuzz_build
