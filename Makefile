@@ -2,6 +2,7 @@
 # bootseed: build, test, demo, install.
 #
 #   make                 build/bootseed (static by default; STATIC=0 for a shared build)
+#   make ARCH=arm64      build/arm64/bootseed: the same static binary for aarch64, cross-built
 #   make check           install test dependencies (apt-get), build, run every test
 #   make demo            boot the Debian kernel under QEMU with a saved seed and show it
 #   make size            bench/size.txt: the static binary's size and where it goes
@@ -42,6 +43,23 @@ STATIC_LIBS    = -lkmod -ltss2-sys -ltss2-tcti-device -ltss2-mu
 SIZE_BUDGET    = 131072
 
 B        = build
+# ARCH=arm64: the shipped binary for aarch64, cross-compiled with Debian's
+# gcc-aarch64-linux-gnu and multiarch musl-dev:arm64 (its aarch64-linux-musl-gcc
+# wrapper), its libraries built from the same pinned sources, all in build/arm64.
+# Only the static binary (and install): tests run natively, the arm64 layer boots it.
+ARCH    ?=
+ifneq ($(filter arm64 aarch64,$(ARCH)),)
+ifneq ($(STATIC),1)
+$(error ARCH=$(ARCH) builds only the static binary (STATIC=1))
+endif
+B        = build/arm64
+MUSL_CC  = aarch64-linux-musl-gcc
+# aarch64 gcc makes (synchronous) unwind tables by default: 7.5 KB of .eh_frame.
+SIZE_CFLAGS += -fno-unwind-tables
+TP_ENV   = TP_HOST=aarch64-linux-musl TP_CROSS=aarch64-linux-gnu-
+else ifneq ($(filter-out x86_64 amd64,$(ARCH)),)
+$(error ARCH=$(ARCH): only arm64 (cross) or the native build)
+endif
 TP       = $(B)/third_party
 SRCS     = $(wildcard src/*.c)
 LIBSRCS  = $(filter-out src/main.c,$(SRCS))
@@ -100,7 +118,7 @@ endif
 # The static archives (build-aux/third-party.sh): once, then only when its pins,
 # flags or patches change. Needs musl-tools and autotools ('make deps').
 $(TP_STAMP): build-aux/third-party.sh $(wildcard build-aux/patches/*.patch) $(OBJDIR)/.flags
-	MUSL_CC='$(MUSL_CC)' TP_CFLAGS='$(SIZE_CFLAGS)' build-aux/third-party.sh $(TP)
+	MUSL_CC='$(MUSL_CC)' TP_CFLAGS='$(SIZE_CFLAGS)' $(TP_ENV) build-aux/third-party.sh $(TP)
 	@touch $@
 
 third-party: $(TP)/.ok

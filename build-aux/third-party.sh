@@ -19,7 +19,9 @@
 # patches change (a stamp holds the hash of all of them); then this script
 # takes a second or so. The two libraries build in parallel.
 #
-# Environment: MUSL_CC (musl-gcc), TP_CFLAGS (flags for the libraries).
+# Environment: MUSL_CC (musl-gcc), TP_CFLAGS (flags for the libraries); for a
+# cross build (make ARCH=arm64) also TP_HOST (configure's --host,
+# aarch64-linux-musl) and TP_CROSS (the binutils prefix, aarch64-linux-gnu-).
 set -u
 
 TP=${1:?usage: $0 DIR}
@@ -27,6 +29,8 @@ mkdir -p "$TP" && TP=$(cd "$TP" && pwd) || exit 1
 HERE=$(cd "$(dirname "$0")" && pwd)
 MUSL_CC=${MUSL_CC:-musl-gcc}
 TP_CFLAGS=${TP_CFLAGS:--Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -flto}
+TP_HOST=${TP_HOST:-}
+TP_CROSS=${TP_CROSS:-}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 # Pins: package, version, suite, sha256 of the .dsc. bookworm's tpm2-tss 3.2.1
@@ -41,7 +45,12 @@ die() { echo "third-party: $*" >&2; exit 1; }
 
 check_tools() {
 	missing=""
-	command -v "$MUSL_CC" >/dev/null 2>&1 || missing="$missing musl-tools"
+	if [ -n "$TP_HOST" ]; then
+		command -v "$MUSL_CC" >/dev/null 2>&1 || missing="$missing musl-dev:arm64"
+		command -v "${TP_CROSS}gcc" >/dev/null 2>&1 || missing="$missing gcc-aarch64-linux-gnu"
+	else
+		command -v "$MUSL_CC" >/dev/null 2>&1 || missing="$missing musl-tools"
+	fi
 	command -v autoreconf >/dev/null 2>&1 || missing="$missing autoconf"
 	command -v automake >/dev/null 2>&1 || missing="$missing automake"
 	command -v libtoolize >/dev/null 2>&1 || missing="$missing libtool"
@@ -125,9 +134,11 @@ unpack() {
 MUSL_INC=$TP/musl/include
 CONF_ENV() {
 	# No pkg-config: nothing optional may be found on the (glibc) host.
-	env CC="$MUSL_CC" CFLAGS="$TP_CFLAGS -isystem $MUSL_INC" AR=gcc-ar RANLIB=gcc-ranlib \
-		NM=gcc-nm PKG_CONFIG_LIBDIR=/nonexistent "$@"
+	env CC="$MUSL_CC" CFLAGS="$TP_CFLAGS -isystem $MUSL_INC" AR="${TP_CROSS}gcc-ar" \
+		RANLIB="${TP_CROSS}gcc-ranlib" NM="${TP_CROSS}gcc-nm" PKG_CONFIG_LIBDIR=/nonexistent "$@"
 }
+# configure's --host for a cross build: then it runs nothing it compiled.
+HOST_ARG() { [ -z "$TP_HOST" ] || echo "--host=$TP_HOST"; }
 
 build_kmod() {
 	src=$TP/build/kmod
@@ -140,7 +151,8 @@ build_kmod() {
 	autoreconf -fi || exit 1
 	# kmod refuses --enable-static; libkmod-internal.a holds every object.
 	# Logging off: bootseed silences libkmod's log anyway (modload.c).
-	CONF_ENV ./configure --disable-manpages --disable-logging --disable-test-modules \
+	# shellcheck disable=SC2046 # empty or one word
+	CONF_ENV ./configure $(HOST_ARG) --disable-manpages --disable-logging --disable-test-modules \
 		--disable-python --without-xz --without-zstd --without-zlib --without-openssl ||
 		exit 1
 	make -j"$JOBS" libkmod/libkmod-internal.la || exit 1
@@ -156,7 +168,8 @@ build_tss() {
 	# Only the SAPI, marshalling and the device TCTI: no ESYS, FAPI, policy,
 	# crypto or other TCTIs; no log strings; no -fstack-protector-all/-fPIC
 	# (the default flags), our size flags instead.
-	CONF_ENV ./configure --enable-static --disable-shared --disable-defaultflags \
+	# shellcheck disable=SC2046 # empty or one word
+	CONF_ENV ./configure $(HOST_ARG) --enable-static --disable-shared --disable-defaultflags \
 		--disable-esys --disable-fapi --disable-policy --disable-vendor \
 		--with-crypto=none --with-maxloglevel=none --disable-log-file \
 		--disable-doxygen-doc --disable-tcti-mssim --disable-tcti-swtpm \
@@ -176,7 +189,7 @@ build_tss() {
 stamp_key() {
 	{
 		echo "$2"
-		echo "$TP_CFLAGS"
+		echo "$TP_CFLAGS $TP_HOST"
 		"$MUSL_CC" -dumpfullversion 2>/dev/null || "$MUSL_CC" -dumpversion
 		cat "$0" "$HERE"/patches/"$1"-*.patch 2>/dev/null
 	} | sha256sum | cut -d' ' -f1
@@ -224,8 +237,13 @@ mkdir -p "$TP/log" "$TP/musl/lib" "$MUSL_INC" || exit 1
 for d in linux asm-generic; do
 	ln -sfn "/usr/include/$d" "$MUSL_INC/$d"
 done
-ln -sfn "/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/asm" "$MUSL_INC/asm"
+# The asm/ headers of the target: /usr/include/aarch64-linux-gnu/asm for arm64
+# (linux-libc-dev:arm64).
+multiarch=$("$MUSL_CC" -print-multiarch 2>/dev/null)
+ln -sfn "/usr/include/${multiarch:-x86_64-linux-gnu}/asm" "$MUSL_INC/asm"
 [ -f "$MUSL_INC/linux/random.h" ] || die "no kernel headers in /usr/include/linux (install linux-libc-dev)"
+[ -f "$MUSL_INC/asm/ioctl.h" ] ||
+	die "no kernel asm headers in /usr/include/$multiarch/asm (install linux-libc-dev:$(dpkg-architecture -qDEB_HOST_ARCH -t "$multiarch" 2>/dev/null))"
 
 # shellcheck disable=SC2086 # the pins are word lists
 start kmod libkmod.a $KMOD_PIN

@@ -33,10 +33,13 @@ depends() {
 }
 
 # The RNG drivers: in host-only mode dracut keeps those the host has loaded;
-# otherwise all of hw_random and tpm, and virtio_pci for virtio-rng (the
-# driver bootseed loads is useless without its bus).
+# otherwise all of hw_random and tpm (the set differs by architecture: the
+# board and SoC drivers on arm64), and the virtio transports bootseed loads for
+# virtio-rng: virtio_pci, and virtio_mmio (a module on Debian's arm64 kernels,
+# for virtio-rng-device on QEMU's virt machine). The driver bootseed loads is
+# useless without its bus.
 installkernel() {
-    instmods '=drivers/char/hw_random' '=drivers/char/tpm' virtio_pci
+    instmods '=drivers/char/hw_random' '=drivers/char/tpm' virtio_pci virtio_mmio
 }
 
 install() {

@@ -32,18 +32,28 @@ static const char *const rng_dirs[] = {
 };
 
 /*
- * A virtio RNG on PCI appears as "virtio:d00000004v..." only once the PCI
- * transport (virtio_pci, a module on Debian's 6.1, built in on 6.12) has bound
- * it, and virtio_rng does not depend on virtio_pci. Without udev nothing would
- * load the transport, so the PCI IDs of a virtio entropy device (transitional
- * 1af4:1005, modern 1af4:1040 + type 4) ask for both modules, in this order.
+ * A virtio RNG appears as "virtio:d00000004v..." only once its transport has
+ * bound it, and virtio_rng depends on no transport. Without udev nothing would
+ * load the transport:
+ * - on PCI (virtio_pci: a module on Debian's 6.1, built in on 6.12), the IDs of
+ *   a virtio entropy device (transitional 1af4:1005, modern 1af4:1040 + type 4)
+ *   ask for the transport and virtio_rng, in this order;
+ * - over MMIO (virtio_mmio, a module on Debian's arm64 kernels; the device-tree
+ *   "virtio,mmio" nodes of QEMU's virt machine and Firecracker, ACPI LNRO0005),
+ *   a slot does not say what is behind it: the transport is loaded (as udev
+ *   would, for the disk) and its devices join the virtio bus at once, which the
+ *   walk reaches after "acpi" and "platform" (walk_devices), so the RNG among
+ *   them is found by its own alias.
  */
 static const struct {
-	const char *alias_prefix;
+	const char *alias; /* a modalias prefix, or with of_compat a DT compatible */
+	bool of_compat;
 	const char *modules[2];
 } transport_rules[] = {
-	{ "pci:v00001AF4d00001005", { "virtio_pci", "virtio_rng" } },
-	{ "pci:v00001AF4d00001044", { "virtio_pci", "virtio_rng" } },
+	{ "pci:v00001AF4d00001005", false, { "virtio_pci", "virtio_rng" } },
+	{ "pci:v00001AF4d00001044", false, { "virtio_pci", "virtio_rng" } },
+	{ "virtio,mmio", true, { "virtio_mmio", NULL } },
+	{ "acpi:LNRO0005:", false, { "virtio_mmio", NULL } },
 };
 
 static const char *const outcome_names[] = {
@@ -267,18 +277,45 @@ static int handle_lookup(struct run *r, const char *what, const char *via, bool 
 	return err < 0 ? err : n;
 }
 
+/*
+ * Does the device-tree modalias @alias ("of:N<name>T<type>C<compat>C<compat>...")
+ * list @compat among its compatibles?
+ */
+static bool of_alias_has_compat(const char *alias, const char *compat)
+{
+	size_t len = strlen(compat);
+	const char *p;
+
+	if (strncmp(alias, "of:N", 4) != 0)
+		return false;
+	for (p = strchr(alias, 'C'); p; p = strchr(p + 1, 'C'))
+		if (strncmp(p + 1, compat, len) == 0 &&
+		    (p[1 + len] == '\0' || p[1 + len] == 'C'))
+			return true;
+	return false;
+}
+
+static bool transport_rule_matches(size_t i, const char *alias)
+{
+	const char *a = transport_rules[i].alias;
+
+	if (transport_rules[i].of_compat)
+		return of_alias_has_compat(alias, a);
+	return strncmp(alias, a, strlen(a)) == 0;
+}
+
 static int handle_alias(struct run *r, const char *alias)
 {
 	int err;
 
 	for (size_t i = 0; i < ELEMENTSOF(transport_rules); i++) {
-		const char *prefix = transport_rules[i].alias_prefix;
-
-		if (strncmp(alias, prefix, strlen(prefix)) != 0)
+		if (!transport_rule_matches(i, alias))
 			continue;
 		for (size_t j = 0; j < ELEMENTSOF(transport_rules[i].modules); j++) {
 			const char *name = transport_rules[i].modules[j];
 
+			if (!name)
+				break;
 			err = handle_lookup(r, name, alias, false);
 			if (err == -ENOMEM)
 				return err;
@@ -317,12 +354,16 @@ static int handle_bus(struct run *r, const char *bus)
 /*
  * /sys/bus/<bus>/devices/<dev>/modalias covers every device a driver can bind
  * to, and is bounded, unlike a walk of /sys/devices. Sorted, so the order of
- * loading and of the results is the same on every boot.
+ * loading and of the results is the same on every boot, and the virtio bus
+ * comes after the buses of its transports (acpi, pci, platform). A bus that
+ * a transport registered during the walk (virtio, where its core is a module)
+ * is walked last.
  */
 static int walk_devices(struct run *r)
 {
 	char dir[PATH_MAX];
 	struct dirent **buses;
+	bool saw_virtio = false;
 	int n, err = 0;
 
 	if (snprintf(dir, sizeof(dir), "%s/bus", r->o->sysfs_dir) >= (int)sizeof(dir))
@@ -333,9 +374,12 @@ static int walk_devices(struct run *r)
 	for (int i = 0; i < n; i++) {
 		if (err == 0 && buses[i]->d_name[0] != '.')
 			err = handle_bus(r, buses[i]->d_name);
+		saw_virtio = saw_virtio || strcmp(buses[i]->d_name, "virtio") == 0;
 		free(buses[i]);
 	}
 	free(buses);
+	if (err == 0 && !saw_virtio)
+		err = handle_bus(r, "virtio");
 	return err;
 }
 

@@ -278,7 +278,7 @@ static int sources_cpu(struct source_ctx *c)
 	size_t len = c->cfg->cpu_bytes;
 	int r = cpu_read(buf, len, &insn);
 	if (r == -EOPNOTSUPP) {
-		log_info("cpu: no RDSEED or RDRAND");
+		log_info("cpu: no " CPU_RNG_INSNS);
 		return 0;
 	}
 	if (r < 0) {
@@ -289,8 +289,8 @@ static int sources_cpu(struct source_ctx *c)
 	snprintf(detail, sizeof(detail), "insn=%s", insn);
 	struct device_facts f = {
 		.bits_per_byte = (unsigned)c->cfg->cpu_credit,
-		.zero_default = "the kernel credits RDSEED/RDRAND itself when random.trust_cpu "
-				"is on: not counted twice",
+		.zero_default = "the kernel credits " CPU_RNG_INSNS " itself when "
+				"random.trust_cpu is on: not counted twice",
 	};
 	sources_mix_sample(c->m, "cpu", buf, len, &f, detail);
 	explicit_bzero(buf, sizeof(buf));

@@ -5,6 +5,11 @@
 # libltdl-dev and autoconf-archive (to bootstrap tpm2-tss) and dpkg-dev.
 # The fault, sanitize and fuzz layers need clang with libclang-rt-14-dev (ASan,
 # UBSan, libFuzzer) and python3 (BLAKE2s fingerprints).
+# The arm64 build and layer (make ARCH=arm64) need the arm64 dpkg architecture
+# (added here): musl-dev:arm64 and linux-libc-dev:arm64 with
+# gcc-aarch64-linux-gnu to cross-compile, and its package lists to download
+# Debian's arm64 kernels and busybox-static:arm64; qemu-system-arm boots them,
+# qemu-user runs the arm64 build's own tests.
 # Only missing packages are installed; apt-get update runs only when needed.
 set -u
 
@@ -13,7 +18,13 @@ qemu-system-x86 qemu-utils swtpm swtpm-tools busybox-static
 e2fsprogs cpio gzip xz-utils zstd kmod dpkg-dev
 clang libclang-rt-14-dev python3
 mmdebstrap
-musl-tools autoconf automake libtool libltdl-dev autoconf-archive file"
+musl-tools autoconf automake libtool libltdl-dev autoconf-archive file
+gcc-aarch64-linux-gnu musl-dev:arm64 linux-libc-dev:arm64 qemu-system-arm qemu-user"
+
+# Only root can add the architecture; without it the :arm64 packages show as missing.
+if [ "$(id -u)" = 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64 || exit 1
+fi
 
 missing=""
 for p in $PKGS; do
@@ -22,7 +33,9 @@ for p in $PKGS; do
 done
 # The boot tests fetch the Debian kernel with apt-get download: that needs lists.
 need_update=0
-apt-cache policy linux-image-amd64 2>/dev/null | grep -q 'Candidate: [0-9]' || need_update=1
+for p in linux-image-amd64 linux-image-arm64:arm64; do
+	apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]' || need_update=1
+done
 [ -z "$missing" ] && [ "$need_update" = 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

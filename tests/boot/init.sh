@@ -66,10 +66,12 @@ dmesg -n "$LOGLEVEL"
 say init-start
 say "kernel=$(uname -r)"
 
-# qemu64 has neither RDRAND nor RDSEED; record what the guest sees.
-flags=$(grep -m1 '^flags' /proc/cpuinfo)
+# qemu64 has neither RDRAND nor RDSEED, cortex-a57 no FEAT_RNG (arm64's
+# "rng" feature); record what the guest sees.
+flags=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo)
 case " $flags " in *" rdrand "*) say cpu-rdrand=1 ;; *) say cpu-rdrand=0 ;; esac
 case " $flags " in *" rdseed "*) say cpu-rdseed=1 ;; *) say cpu-rdseed=0 ;; esac
+case $flags in Features*" rng"|Features*" rng "*) say cpu-rng=1 ;; *) say cpu-rng=0 ;; esac
 
 for m in ahci sd_mod crc32c_generic ext4 $MODS; do
     modprobe "$m" || say "modprobe-failed=$m"
@@ -139,6 +141,11 @@ say report-end
 say kmsg-begin
 dmesg | grep -E 'boottest:|bootseed:|crng init done|random:'
 say kmsg-end
+
+# Loaded modules, the last loaded first: the order bootseed loaded them in.
+say modules-begin
+cut -d' ' -f1 /proc/modules
+say modules-end
 
 if [ "$MOUNTED" = 1 ]; then
     sync

@@ -4,6 +4,8 @@
 # Boots a stock Debian kernel (fetched with apt-get download, unpacked into
 # build/cache, never installed) under QEMU/TCG with a busybox initramfs that
 # runs tests/boot/init.sh, and an ext4 disk image built with mkfs.ext4 -d.
+# BOOT_ARCH=arm64 does the same for Debian's arm64 kernel, busybox-static:arm64
+# and build/arm64/bootseed on qemu-system-aarch64's virt machine.
 #
 # Host requirements (Debian 12, run as root): qemu-system-x86, busybox-static,
 # kmod (depmod/modprobe), e2fsprogs, cpio, gzip, xz-utils, zstd; swtpm for
@@ -36,25 +38,35 @@
 #   boot_cleanup                      kill a leftover swtpm (for EXIT traps).
 #
 # Environment:
+#   BOOT_ARCH         amd64 (default) or arm64: the Debian architecture of the
+#                     kernel, busybox and default BOOTSEED_BIN, and the QEMU
+#                     machine (x86: q35, qemu64, ttyS0; arm64: virt with
+#                     dtb-randomness=off, BOOT_CPU, ttyAMA0); both boot the
+#                     disk on an AHCI controller, so no virtio is there unless
+#                     asked for.  Read at each call.
+#   BOOT_CPU          arm64 CPU model (default cortex-a57: no FEAT_RNG)
 #   BOOT_CACHE        kernel cache root (default <repo>/build/cache)
 #   BOOT_KERNEL_PKG   force the linux-image package for boot_kernel_fetch
-#   BOOTSEED_BIN      bootseed binary (default <repo>/build/bootseed)
+#   BOOTSEED_BIN      bootseed binary (default <repo>/build/bootseed, with
+#                     BOOT_ARCH=arm64 <repo>/build/arm64/bootseed)
 #   BOOT_STATIC_BIN   1: BOOTSEED_BIN must be fully static (no PT_INTERP, no
 #                     NEEDED) and goes in alone; 0: its ldd libraries are copied
-#                     too (test builds).  Default 1 for <repo>/build/bootseed,
-#                     the shipped binary, else 0.
+#                     too (test builds).  Default 1 for the shipped binary
+#                     (<repo>/build/bootseed, <repo>/build/arm64/bootseed), else 0.
 #   BOOT_EXTRA_MODULES  extra modules (with deps) for the initramfs, e.g.
 #                     "virtio_rng virtio_pci"; default none (no virtio at all)
 #   BOOT_KEEP_COMPRESSED_MODULES  modules (with deps) copied as shipped,
 #                     not decompressed (for bootseed's own libkmod to load)
 #   BOOT_TIMEOUT      seconds before qemu is killed (default 120)
 #   BOOT_MEM          guest RAM in MiB (default 512)
-#   BOOT_APPEND       replaces the base cmdline
-#                     (default "console=ttyS0 random.trust_cpu=off panic=-1")
+#   BOOT_APPEND       replaces the base cmdline (default "console=ttyS0
+#                     random.trust_cpu=off panic=-1", ttyAMA0 on arm64)
 #   BOOT_TPM=1        attach a fresh swtpm TPM 2.0 (tpm-tis) for this boot
+#                     (x86 only: Debian's arm64 kernels have no tpm_tis driver)
 #   BOOT_SWTPM_ARGS   extra swtpm arguments (word-split); none are needed
 #   BOOT_SWTPM_LOGLEVEL  swtpm --log level (default 1), log in LOG.tpm/
-#   BOOT_VIRTIO_RNG=1 add -device virtio-rng-pci
+#   BOOT_VIRTIO_RNG=1 add -device virtio-rng-pci (=device: virtio-rng-device,
+#                     virtio over MMIO, arm64's virt only)
 #   BOOT_QEMU_ARGS    extra qemu arguments (word-split)
 #   BOOT_FSCK=0       skip the e2fsck -fy of IMAGE after the boot
 #
@@ -66,10 +78,28 @@ PATH="$PATH:/usr/sbin:/sbin"
 BOOT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BOOT_TOP=$(cd "$BOOT_LIB_DIR/../.." && pwd)
 : "${BOOT_CACHE:=$BOOT_TOP/build/cache}"
-: "${BOOTSEED_BIN:=$BOOT_TOP/build/bootseed}"
 BOOT_SWTPM_PID=""
 
-# Modules needed to mount an ext4 disk on the q35 AHCI controller.
+# The Debian architecture of this run, checked.
+_boot_arch() {
+    case ${BOOT_ARCH:-amd64} in
+        amd64 | x86_64) echo amd64 ;;
+        arm64 | aarch64) echo arm64 ;;
+        *) boot_err "BOOT_ARCH=$BOOT_ARCH: amd64 or arm64"; return 1 ;;
+    esac
+}
+
+# The shipped binary of the architecture.
+_boot_shipped_bin() {
+    case $(_boot_arch) in
+        arm64) echo "$BOOT_TOP/build/arm64/bootseed" ;;
+        *) echo "$BOOT_TOP/build/bootseed" ;;
+    esac
+}
+: "${BOOTSEED_BIN:=$(_boot_shipped_bin)}"
+
+# Modules needed to mount an ext4 disk on the AHCI controller (q35's own;
+# an ich9-ahci on virt's PCIe).
 BOOT_BASE_MODULES="ahci sd_mod ext4 crc32c_generic"
 
 boot_err() { echo "boot: $*" >&2; }
@@ -78,15 +108,19 @@ boot_err() { echo "boot: $*" >&2; }
 
 # _boot_resolve_kpkg SERIES: name of the real linux-image package.
 _boot_resolve_kpkg() {
-    local series=$1 pkg next i
+    local series=$1 arch pkg next i
     if [ -n "${BOOT_KERNEL_PKG:-}" ]; then
         echo "$BOOT_KERNEL_PKG"
         return 0
     fi
+    arch=$(_boot_arch) || return 1
     case $series in
-        6.1) pkg=linux-image-amd64 ;;    # bookworm's default meta package
-        *) pkg=linux-image-$series-amd64 ;;
+        6.1) pkg=linux-image-$arch ;;    # bookworm's default meta package
+        *) pkg=linux-image-$series-$arch ;;
     esac
+    # A foreign architecture's packages are named with it (dpkg
+    # --add-architecture arm64, tests/install-deps.sh).
+    [ "$arch" = amd64 ] || pkg=$pkg:$arch
     # Follow meta packages (linux-image-amd64 -> linux-image-6.1.0-NN-amd64,
     # linux-image-6.12-amd64 -> linux-image-6.12.NN+deb12-amd64).
     for i in 1 2 3; do
@@ -147,17 +181,20 @@ _boot_kernel_fetch_locked() {
     touch "$dir/ok"
 }
 
-# boot_kernel_fetch SERIES: cached in $BOOT_CACHE/kernel-SERIES (the "ok"
-# stamp marks a complete unpack; concurrent callers serialise on a flock).
+# boot_kernel_fetch SERIES: cached in $BOOT_CACHE/kernel-SERIES (arm64:
+# kernel-arm64-SERIES; the "ok" stamp marks a complete unpack; concurrent
+# callers serialise on a flock).
 boot_kernel_fetch() {
-    local series=${1:?boot_kernel_fetch SERIES}
-    local dir=$BOOT_CACHE/kernel-$series
+    local series=${1:?boot_kernel_fetch SERIES} arch dir
+    arch=$(_boot_arch) || return 1
+    dir=$BOOT_CACHE/kernel-$series
+    [ "$arch" = amd64 ] || dir=$BOOT_CACHE/kernel-$arch-$series
     if [ ! -f "$dir/ok" ]; then
         mkdir -p "$BOOT_CACHE" || return 1
         (
             flock 9
             [ -f "$dir/ok" ] || _boot_kernel_fetch_locked "$series" "$dir"
-        ) 9>"$BOOT_CACHE/kernel-$series.lock" || return 1
+        ) 9>"$dir.lock" || return 1
     fi
     _boot_kernel_vars "$dir"
 }
@@ -171,6 +208,48 @@ _boot_is_static() {
     hdr=$(LC_ALL=C readelf -ldW "$1" 2>/dev/null) || return 1
     case $hdr in *"Program Headers:"*) ;; *) return 1 ;; esac
     ! printf '%s\n' "$hdr" | grep -Eq 'INTERP|\(NEEDED\)'
+}
+
+# _boot_elf_arch BIN: the Debian architecture BIN is for (readelf's Machine).
+_boot_elf_arch() {
+    case $(LC_ALL=C readelf -h "$1" 2>/dev/null | sed -n 's/^ *Machine: *//p') in
+        *X86-64*) echo amd64 ;;
+        *AArch64*) echo arm64 ;;
+        *) echo unknown ;;
+    esac
+}
+
+# _boot_busybox: the busybox-static of BOOT_ARCH: this machine's, or for
+# arm64 busybox-static:arm64 unpacked (apt-get download) in the cache.
+_boot_busybox() {
+    local arch dir deb
+    arch=$(_boot_arch) || return 1
+    if [ "$arch" = amd64 ]; then
+        [ -x /bin/busybox ] || { boot_err "busybox-static missing"; return 1; }
+        echo /bin/busybox
+        return 0
+    fi
+    dir=$BOOT_CACHE/busybox-$arch
+    if [ ! -x "$dir/root/bin/busybox" ]; then
+        rm -rf "$dir" && mkdir -p "$dir/dl" || return 1
+        (cd "$dir/dl" && apt-get download -q "busybox-static:$arch" >/dev/null 2>"$dir/dl/apt.err") ||
+            { cat "$dir/dl/apt.err" >&2; boot_err "apt-get download busybox-static:$arch failed"; return 1; }
+        deb=$(ls "$dir"/dl/*.deb) && dpkg-deb -x "$deb" "$dir/root" ||
+            { boot_err "dpkg-deb -x busybox-static:$arch failed"; return 1; }
+    fi
+    [ "$(_boot_elf_arch "$dir/root/bin/busybox")" = "$arch" ] ||
+        { boot_err "$dir/root/bin/busybox is not for $arch"; return 1; }
+    echo "$dir/root/bin/busybox"
+}
+
+# _boot_busybox_applets BUSYBOX: its applets (--list-full), the foreign one
+# run by qemu-user.
+_boot_busybox_applets() {
+    case $(_boot_elf_arch "$1") in
+        amd64) "$1" --list-full ;;
+        arm64) qemu-aarch64 "$1" --list-full ;;
+        *) return 1 ;;
+    esac
 }
 
 # _boot_copy_libs STAGE BIN: copy BIN's ldd dependencies (incl. ELF interp).
@@ -233,11 +312,15 @@ _boot_copy_modules() {
 boot_initramfs() {
     local out=${1:?boot_initramfs OUT INIT [SRC[:DEST]...]} init=${2:?INIT missing}
     shift 2
-    local stage spec src dest applet bin rc=0
+    local stage spec src dest applet applets bin rc=0
     [ -n "${BOOT_KVER:-}" ] || { boot_err "call boot_kernel_fetch first"; return 1; }
     [ -f "$init" ] || { boot_err "no init script $init"; return 1; }
     [ -x "$BOOTSEED_BIN" ] || { boot_err "no executable BOOTSEED_BIN=$BOOTSEED_BIN"; return 1; }
-    [ -x /bin/busybox ] || { boot_err "busybox-static missing"; return 1; }
+    local arch busybox
+    arch=$(_boot_arch) || return 1
+    busybox=$(_boot_busybox) || return 1
+    [ "$(_boot_elf_arch "$BOOTSEED_BIN")" = "$arch" ] ||
+        { boot_err "$BOOTSEED_BIN is not for $arch (BOOT_ARCH)"; return 1; }
     # The build runs in the staging dir: make every input path absolute.
     init=$(realpath "$init") || return 1
     out=$(realpath -m "$out") || return 1
@@ -252,7 +335,7 @@ boot_initramfs() {
     local static=${BOOT_STATIC_BIN:-}
     if [ -z "$static" ]; then
         static=0
-        [ "$bin" = "$(realpath -m "$BOOT_TOP/build/bootseed")" ] && static=1
+        [ "$bin" = "$(realpath -m "$(_boot_shipped_bin)")" ] && static=1
     fi
     # The shipped binary must run alone: no loader, no libraries beside it.
     if [ "$static" = 1 ] && ! _boot_is_static "$bin"; then
@@ -269,8 +352,9 @@ boot_initramfs() {
         chmod 1777 tmp
         mknod -m 600 dev/console c 5 1
         mknod -m 666 dev/null c 1 3
-        cp /bin/busybox bin/busybox
-        for applet in $(bin/busybox --list-full); do
+        cp "$busybox" bin/busybox
+        applets=$(_boot_busybox_applets bin/busybox)
+        for applet in $applets; do
             [ -e "$applet" ] || ln -s /bin/busybox "$applet"
         done
         install -m 0755 "$init" init
@@ -418,23 +502,35 @@ _boot_swtpm_start() {
 boot_qemu() {
     local log=${1:?boot_qemu LOG IMAGE [KARGS...]} image=${2:?IMAGE}
     shift 2
-    local append tmo start rc=0
+    local append tmo start arch rc=0
     local -a qemu
+    arch=$(_boot_arch) || return 1
     [ -f "${BOOT_VMLINUZ:-}" ] || { boot_err "BOOT_VMLINUZ unset: call boot_kernel_fetch"; return 1; }
     [ -f "${BOOT_INITRD:-}" ] || { boot_err "BOOT_INITRD unset: call boot_initramfs"; return 1; }
     [ -f "$image" ] || { boot_err "no disk image $image"; return 1; }
-    append="${BOOT_APPEND:-console=ttyS0 random.trust_cpu=off panic=-1}"
-    [ $# -gt 0 ] && append="$append $*"
     tmo=${BOOT_TIMEOUT:-120}
-    qemu=(qemu-system-x86_64 -accel tcg -M q35 -cpu "qemu64,-svm"
-        -m "${BOOT_MEM:-512}" -smp 1 -nodefaults -display none -no-reboot
+    if [ "$arch" = arm64 ]; then
+        append="${BOOT_APPEND:-console=ttyAMA0 random.trust_cpu=off panic=-1}"
+        # dtb-randomness=off: else /chosen/rng-seed seeds the kernel before
+        # it starts (KERNEL-FACTS.md). The disk on an AHCI controller on
+        # PCIe, as on q35: no virtio unless a test adds it.
+        qemu=(qemu-system-aarch64 -accel tcg -M "virt,dtb-randomness=off"
+            -cpu "${BOOT_CPU:-cortex-a57}"
+            -device "ich9-ahci,id=ahci" -device "ide-hd,drive=d0,bus=ahci.0")
+    else
+        append="${BOOT_APPEND:-console=ttyS0 random.trust_cpu=off panic=-1}"
+        qemu=(qemu-system-x86_64 -accel tcg -M q35 -cpu "qemu64,-svm"
+            -device "ide-hd,drive=d0,bus=ide.0")
+    fi
+    [ $# -gt 0 ] && append="$append $*"
+    qemu+=(-m "${BOOT_MEM:-512}" -smp 1 -nodefaults -display none -no-reboot
         -serial "file:$log" -monitor none
         -kernel "$BOOT_VMLINUZ" -initrd "$BOOT_INITRD" -append "$append"
-        -drive "if=none,id=d0,file=$image,format=raw"
-        -device "ide-hd,drive=d0,bus=ide.0")
-    if [ "${BOOT_VIRTIO_RNG:-0}" = 1 ]; then
-        qemu+=(-device virtio-rng-pci)
-    fi
+        -drive "if=none,id=d0,file=$image,format=raw")
+    case ${BOOT_VIRTIO_RNG:-0} in
+        1) qemu+=(-device virtio-rng-pci) ;;
+        device) qemu+=(-device virtio-rng-device) ;;
+    esac
     if [ "${BOOT_TPM:-0}" = 1 ]; then
         _boot_swtpm_start "$log.tpm" || return 1
         qemu+=(-chardev "socket,id=chrtpm,path=$log.tpm/sock"

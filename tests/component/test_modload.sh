@@ -6,6 +6,10 @@
 # which drivers are chosen, the insert order libkmod reports in dry-run,
 # blacklists and options (modprobe.d and the kernel command line), built-in and
 # loaded modules, missing ones; then modload_wait_devices on a temp dir.
+# The same against Debian's arm64 6.1 and 6.12 modules, with the device-tree
+# and ACPI modaliases of a Raspberry Pi 3 (with an SPI TPM), a Pi 4, QEMU's
+# virt machine (virtio-rng on PCI and over MMIO, a tpm-tis-device) and an
+# ACPI arm64 server.
 #
 # libkmod reads /proc/cmdline and /sys/module of the live system; each run
 # gets its own in a private mount namespace (ml_ns), so this needs root.
@@ -319,6 +323,176 @@ kernel_cases() {
 }
 kernel_cases 6.1
 kernel_cases 6.12
+
+# --- arm64: device-tree and ACPI platforms -------------------------------------------
+# Modaliases as the kernel writes them: "of:N<node>T<device_type>C<compat>..."
+# (T(null) without a device_type) for platform and SPI devices made from the
+# device tree, "acpi:<HID>:" for ACPI ones. The nodes are those of the
+# upstream device trees (bcm2837/bcm2711, a tpm-slb9670 overlay) and of the
+# tree QEMU 7.2 builds for virt.
+O_PI_RNG="of:NrngT(null)Cbrcm,bcm2835-rng"
+O_PI4_RNG="of:NrngT(null)Cbrcm,bcm2711-rng200"
+O_PI_THERMAL="of:NthermalT(null)Cbrcm,bcm2837-thermal"
+O_PI4_GENET="of:NethernetT(null)Cbrcm,bcm2711-genet-v5"
+O_SPI_TPM="of:NtpmT(null)Cinfineon,slb9670Ctcg,tpm_tis-spi"
+O_VIRTIO_MMIO="of:Nvirtio_mmioT(null)Cvirtio,mmio"
+O_FW_CFG="of:Nfw-cfgT(null)Cqemu,fw-cfg-mmio"
+O_TIS_MMIO="of:NtpmT(null)Ctcg,tpm-tis-mmio"
+A_ICH9_AHCI=pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01
+A_VIRTIO_RNG_MMIO=virtio:d00000004v554D4551
+mksys_arm64() {
+	local s=$W/sys-$1
+	rm -rf "$s"
+	case $1 in
+	pi3)
+		ml_device "$s" platform 3f104000.rng "$O_PI_RNG"
+		ml_device "$s" platform soc:thermal "$O_PI_THERMAL"
+		ml_device "$s" spi spi0.1 "$O_SPI_TPM"
+		;;
+	pi4)
+		ml_device "$s" platform fe104000.rng "$O_PI4_RNG"
+		ml_device "$s" platform fd580000.ethernet "$O_PI4_GENET"
+		;;
+	virt-pci)
+		ml_device "$s" platform a000000.virtio_mmio "$O_VIRTIO_MMIO"
+		ml_device "$s" platform 9020000.fw-cfg "$O_FW_CFG"
+		ml_device "$s" pci 0000:00:01.0 "$A_ICH9_AHCI"
+		ml_device "$s" pci 0000:00:02.0 "$A_VIRTIO_RNG_PCI"
+		;;
+	virt-mmio) # the transport bound the slots: the RNG is on the virtio bus
+		ml_device "$s" platform a000000.virtio_mmio "$O_VIRTIO_MMIO"
+		ml_device "$s" platform a000200.virtio_mmio "$O_VIRTIO_MMIO"
+		ml_device "$s" platform 9020000.fw-cfg "$O_FW_CFG"
+		ml_device "$s" virtio virtio0 "$A_VIRTIO_RNG_MMIO"
+		;;
+	virt-tpm) ml_device "$s" platform c000000.tpm_tis "$O_TIS_MMIO" ;;
+	acpi)
+		ml_device "$s" acpi APMC0D18:00 acpi:APMC0D18:
+		ml_device "$s" platform APMC0D18:00 acpi:APMC0D18:
+		ml_device "$s" acpi LNRO0005:00 acpi:LNRO0005:
+		ml_device "$s" acpi MSFT0101:00 acpi:MSFT0101:
+		ml_device "$s" acpi SMO0768:00 acpi:SMO0768:
+		ml_device "$s" platform smccc_trng platform:smccc_trng
+		;;
+	esac
+}
+WANT_ARM64="bcm2835_rng iproc_rng200 virtio_rng virtio_mmio virtio_pci tpm_tis_spi xgene_rng
+arm_smccc_trng qemu_fw_cfg bcm2835_thermal genet ahci"
+
+virtio_pci_order_ok() {
+	before "$1" virtio_pci_legacy_dev virtio_pci && before "$1" virtio_pci_modern_dev virtio_pci &&
+		before "$1" virtio_pci virtio_rng
+}
+
+arm64_cases() {
+	local series=$1 kver tree moddir o
+	if ! BOOT_ARCH=arm64 boot_kernel_fetch "$series" 2>"$W/fetch.err"; then
+		cat "$W/fetch.err"
+		t_fail "arm64 $series: Debian kernel package (BOOT_ARCH=arm64 boot_kernel_fetch)"
+		return
+	fi
+	kver=$BOOT_KVER
+	tree=$W/tree-arm64-$series
+	moddir=$tree/lib/modules/$kver
+	# shellcheck disable=SC2086 # module list
+	if ! ml_modtree "$BOOT_KROOT" "$kver" "$tree" $WANT_ARM64 >"$W/depmod.err" 2>&1; then
+		cat "$W/depmod.err"
+		t_fail "arm64 $series: fake module tree (depmod -b)"
+		return
+	fi
+	local a=arm64-$series
+	xz -dcf "$(find "$moddir" -name 'bcm2835-rng.ko*' | head -n1)" >"$W/bcm2835-rng.ko"
+	t_check "$a: tree from $BOOT_KPKG holds aarch64 modules (bcm2835-rng)" \
+		bash -c "readelf -h '$W/bcm2835-rng.ko' | grep -q 'Machine: *AArch64'"
+	# Preconditions: these devices' drivers exist, so "not chosen" means something.
+	t_check "$a: the Pi's thermal, the Pi 4's genet and ich9-ahci resolve (modprobe -R)" \
+		test "$(for x in "$O_PI_THERMAL" "$O_PI4_GENET" "$A_ICH9_AHCI"; do
+			modprobe -d "$tree" -S "$kver" -R "$x" 2>/dev/null | sort -u; done | paste -sd' ')" = \
+		"bcm2835_thermal genet ahci"
+	t_check "$a: tcg,tpm-tis-mmio resolves to nothing (no CONFIG_TCG_TIS on arm64)" \
+		test -z "$(modprobe -d "$tree" -S "$kver" -R "$O_TIS_MMIO" 2>/dev/null)"
+	[ "$SKIP_KMOD" = 0 ] || return
+
+	local common=(--moddir "$moddir" --config-dir "$W/conf-empty")
+	cmdline
+	sysmod
+
+	mksys_arm64 pi3
+	o=$a-pi3
+	rng "$o" --sysfs "$W/sys-pi3" "${common[@]}" --dry-run
+	t_check "$o: bcm2835_rng chosen for brcm,bcm2835-rng" \
+		has "$o" "result bcm2835_rng|dry run|$O_PI_RNG|0"
+	t_check "$o: tpm_tis_spi chosen for the SPI TPM (infineon,slb9670)" \
+		has "$o" "result tpm_tis_spi|dry run|$O_SPI_TPM|0"
+	t_check "$o: tpm_tis_core inserted before tpm_tis_spi: $(inserts "$o")" \
+		before "$o" tpm_tis_core tpm_tis_spi
+	t_check "$o: thermal driver not chosen; 2 results" \
+		bash -c "! grep -q bcm2835_thermal '$W/out.$o' && [ \$(grep -c '^result ' '$W/out.$o') -eq 2 ]"
+	t_check "$o: inserts exactly bcm2835_rng tpm_tis_core tpm_tis_spi" \
+		test "$(inserts "$o" | tr ' ' '\n' | sort | paste -sd' ')" = "bcm2835_rng tpm_tis_core tpm_tis_spi"
+
+	mksys_arm64 pi4
+	o=$a-pi4
+	rng "$o" --sysfs "$W/sys-pi4" "${common[@]}" --dry-run
+	t_check "$o: iproc_rng200 chosen for brcm,bcm2711-rng200, alone" \
+		bash -c "grep -qxF 'result iproc_rng200|dry run|$O_PI4_RNG|0' '$W/out.$o' &&
+			[ '$(inserts "$o")' = iproc_rng200 ]"
+	t_check "$o: genet NIC not chosen" count_matches "$o" 1
+
+	mksys_arm64 virt-pci
+	o=$a-virt-pci
+	rng "$o" --sysfs "$W/sys-virt-pci" "${common[@]}" --dry-run
+	if [ "$series" = 6.1 ]; then
+		t_check "$o: virtio_pci (a module) chosen for virtio-rng-pci" \
+			has "$o" "result virtio_pci|dry run|$A_VIRTIO_RNG_PCI|0"
+		t_check "$o: virtio_pci after its deps, then virtio_rng: $(inserts "$o")" \
+			virtio_pci_order_ok "$o"
+		t_check "$o: inserts exactly these and virtio_mmio, each once" \
+			test "$(inserts "$o" | tr ' ' '\n' | sort | paste -sd' ')" = \
+			"virtio_mmio virtio_pci virtio_pci_legacy_dev virtio_pci_modern_dev virtio_rng"
+	else
+		t_check "$o: virtio_pci built in on 6.12" \
+			has "$o" "result virtio_pci|built-in|$A_VIRTIO_RNG_PCI|0"
+		t_check "$o: inserts virtio_rng (pci sorts first), virtio_mmio: $(inserts "$o")" \
+			test "$(inserts "$o")" = "virtio_rng virtio_mmio"
+	fi
+	t_check "$o: virtio_rng chosen via the PCI device" \
+		has "$o" "result virtio_rng|dry run|$A_VIRTIO_RNG_PCI|0"
+	t_check "$o: virtio_mmio chosen for the virtio,mmio slots (transport)" \
+		has "$o" "result virtio_mmio|dry run|$O_VIRTIO_MMIO|0"
+	t_check "$o: fw-cfg (qemu_fw_cfg) and ahci not chosen" \
+		bash -c "! grep -qE 'qemu_fw_cfg|ahci' '$W/out.$o'"
+
+	mksys_arm64 virt-mmio
+	o=$a-virt-mmio
+	rng "$o" --sysfs "$W/sys-virt-mmio" "${common[@]}" --dry-run
+	t_check "$o: virtio_mmio once for two slots, then virtio_rng via the virtio bus" \
+		bash -c "grep -qxF 'result virtio_mmio|dry run|$O_VIRTIO_MMIO|0' '$W/out.$o' &&
+			grep -qxF 'result virtio_rng|dry run|$A_VIRTIO_RNG_MMIO|0' '$W/out.$o' &&
+			[ '$(inserts "$o")' = 'virtio_mmio virtio_rng' ]"
+	t_check "$o: 2 results" count_matches "$o" 2
+
+	mksys_arm64 virt-tpm
+	o=$a-virt-tpm
+	rng "$o" --sysfs "$W/sys-virt-tpm" "${common[@]}" --dry-run
+	t_check "$o: tpm-tis-device: nothing to load (no driver in Debian's arm64 kernels)" \
+		count_matches "$o" 0
+
+	mksys_arm64 acpi
+	o=$a-acpi
+	rng "$o" --sysfs "$W/sys-acpi" "${common[@]}" --dry-run
+	t_check "$o: xgene_rng chosen for ACPI APMC0D18 (acpi and platform bus: once)" \
+		bash -c "[ \$(grep -c '^result xgene_rng|dry run|acpi:APMC0D18:|0\$' '$W/out.$o') -eq 1 ]"
+	t_check "$o: tpm_tis_spi chosen for ACPI SMO0768" \
+		has "$o" "result tpm_tis_spi|dry run|acpi:SMO0768:|0"
+	t_check "$o: arm_smccc_trng chosen for the firmware's SMCCC TRNG" \
+		has "$o" "result arm_smccc_trng|dry run|platform:smccc_trng|0"
+	t_check "$o: virtio_mmio chosen for ACPI LNRO0005" \
+		has "$o" "result virtio_mmio|dry run|acpi:LNRO0005:|0"
+	t_check "$o: 4 results (MSFT0101: tpm_crb built in, no alias)" count_matches "$o" 4
+}
+arm64_cases 6.1
+arm64_cases 6.12
 
 # --- errors ------------------------------------------------------------------------------
 if [ "$SKIP_KMOD" = 0 ]; then
