@@ -69,8 +69,8 @@ seed_checks() { # NAME IMAGE
 	local s1
 	s1=$(seed_of "$2")
 	t_check "$n: the old seed is gone, a new one is there" test -n "$s1" -a "$s1" != "$S0"
-	t_check "$n: the new seed is a 32-byte root-owned 0400 file" \
-		test "$(boot_disk_stat "$2" "$SEED")" = "type=regular mode=0400 uid=0 gid=0 size=32"
+	t_check "$n: the new seed is a root-owned 0400 file: the 40-byte header and 32 bytes" \
+		test "$(boot_disk_stat "$2" "$SEED")" = "type=regular mode=0400 uid=0 gid=0 size=72"
 }
 
 # --- 6.1: seed file ------------------------------------------------------------------
@@ -156,7 +156,7 @@ if boot_initramfs "$W/initrd612s" "$BOOT_LIB_DIR/init.sh" &&
 	s1=$(seed_of "$W/rndr612.img")
 	t_check "rndr612: the old seed is gone, a new 0400 one is there" \
 		bash -c "[ -n '$s1' ] && [ '$s1' != '$S0' ] &&
-			[ '$(boot_disk_stat "$W/rndr612.img" "$SEED")' = 'type=regular mode=0400 uid=0 gid=0 size=32' ]"
+			[ '$(boot_disk_stat "$W/rndr612.img" "$SEED")' = 'type=regular mode=0400 uid=0 gid=0 size=72' ]"
 	t_check "rndr612: bootseed exit 0" boot_log_has "$L" '^BOOTTEST: bootseed exit=0'
 	TIMES="$TIMES rndr612=$(crng_s "$L")s"
 else

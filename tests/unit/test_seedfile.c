@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bootseed.h"
@@ -582,15 +583,27 @@ static void test_path_shape(void)
 	CHECK(!pool_has("source=seed.credit"));
 	teardown();
 
-	/* Under --root, an absolute symlink resolves inside the root, never outside. */
+	/*
+	 * Under --root, an absolute symlink resolves inside the root, never
+	 * outside; without openat2 (before 5.6, or qemu-user) it is refused.
+	 */
+	struct { uint64_t flags, mode, resolve; } how = { O_RDONLY | O_DIRECTORY, 0, 0 };
+	bool have_openat2 = syscall(437 /* SYS_openat2 */, AT_FDCWD, "/", &how, sizeof(how)) >= 0 ||
+			    errno != ENOSYS;
 	setup("0123456789abcdef0123456789abcdef\n");
 	sh("mkdir -p @/root/data/var/lib/bootseed && chmod 700 @/root/data/var/lib/bootseed && "
 	   "rm -rf @/root/var && ln -s /data/var @/root/var && "
 	   "mkdir -p @/outside/lib/bootseed", base);
 	snprintf(seeddir, sizeof(seeddir), "%s/data/var/lib/bootseed", root);
 	put_seed("seed.credit", 32, 0400);
-	CHECK(run_seed_dir("/var/lib/bootseed") == 0);
-	CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
+	if (have_openat2) {
+		CHECK(run_seed_dir("/var/lib/bootseed") == 0);
+		CHECK(src("seed.credit") && src("seed.credit")->credited_bits == 256);
+	} else {
+		fprintf(stderr, "  (no openat2 here: a symlink on the way is refused)\n");
+		CHECK(run_seed_dir("/var/lib/bootseed") & EXIT_SEED_READ);
+		CHECK(!pool_has("source=seed.credit"));
+	}
 	teardown();
 }
 
