@@ -257,7 +257,9 @@ busy_pct() {
 	echo "$a $b" | awk '{ t = $4 - $2; printf "%.0f", (t > 0 ? 100 * ($3 - $1) / t : 0) }'
 }
 HOST_BUSY=$(busy_pct)
-OTHER_QEMU=$(pgrep -c -x qemu-system-x86_64 || true)
+# A process's name is cut to 15 characters ("qemu-system-x86"): -x
+# qemu-system-x86_64 never matched. No bench QEMU runs at this point.
+OTHER_QEMU=$(pgrep -c '^qemu-system-' || true)
 bench_log "before the boots: the host's CPUs were ${HOST_BUSY}% busy over 3 s; other QEMU processes: $OTHER_QEMU"
 
 BOOTS="$RUN/boots.jsonl"
@@ -289,7 +291,7 @@ one_boot() {
 	if [ -n "$keep" ]; then mv "$BENCH_WORK/boot.img" "$keep"; else rm -f "$BENCH_WORK/boot.img"; fi
 	echo "$line" | jq -r --arg l "$label" '"bench: \($l) \(.kernel) \(.scenario) \(.config) #\(.rep): " +
 		(if .ok then "ok" else "FAILED" end) +
-		", crng ready at \(if .crng_s then (.crng_s * 100 | round / 100) else "-" end) s (\(.where)\(if .stall_by != "" then ": " + .stall_by else "" end))" +
+		", crng ready at \(if .crng_s then (.crng_s * 100 | round / 100) else "-" end) s (\(.where)\(if .stall_by != "" then ": " + .stall_by else "" end)\(if (.ready_by // "") != "" then "; by " + .ready_by else "" end))" +
 		", poweroff at \(if .poweroff_s then (.poweroff_s * 10 | round / 10) else "-" end) s, host \(.host_s // "-") s"'
 	BOOT_LINE=$line
 	return "$rc"
