@@ -123,6 +123,20 @@ def bootseed_fields(runs, crng_s):
     late = by_stage.get("late")
     if late:
         r["bs_late_entropy_after"] = late.get("entropy_avail_after")
+        # From the late stage's start to the crng ready, if that stage made it
+        # ready (issue 12's target for a seed-only VM: <= 100 ms).
+        if isinstance(late.get("crng_ready_ms"), (int, float)):
+            r["crng_late_ms"] = late["crng_ready_ms"]
+        r["bs_remount"] = late.get("remount") or ""
+    r["ready_by"] = ready_by(loads)
+    for x in loads:
+        for s in x.get("sources", []):
+            if s.get("name") != "kernel-jitter":
+                continue
+            m = re.search(r"\bwaited (\d+) ms", s.get("reason") or "")
+            if m:
+                r["jitter_wait_ms"] = int(m.group(1))
+                r["jitter_ready"] = "made the crng ready" in s.get("reason", "")
     start = min(x.get("boottime_ms") or 0 for x in loads)
     r["bs_start_s"] = start / 1000.0
     # From bootseed's start to its credit that made the crng ready, in its
@@ -134,6 +148,30 @@ def bootseed_fields(runs, crng_s):
     if ready:
         r["crng_after_bs_ms"] = ready[0]
     return r
+
+
+def ready_by(loads):
+    """Which bootseed run made the crng ready, and how, from its report:
+    "STAGE:SOURCE" (STAGE early, late or root; SOURCE kernel-jitter, or the
+    sources bootseed credited in that run, e.g. seed.credit, tpm),
+    "STAGE:kernel" (ready during the run without a credit of bootseed's: the
+    kernel credited a hwrng whose driver bootseed loaded), "before-bootseed",
+    "after-bootseed" (not ready when bootseed's last run ended), or ""."""
+    for x in loads:
+        stage = {"all": "root"}.get(x.get("stage") or "all", x.get("stage"))
+        if x.get("crng_ready_before") is True:
+            return "before-bootseed" if x is loads[0] else "between-runs:%s" % stage
+        if x.get("crng_ready_after") is not True:
+            continue
+        if not isinstance(x.get("crng_ready_ms"), (int, float)):
+            return "%s:kernel" % stage
+        srcs = x.get("sources", [])
+        for s in srcs:
+            if s.get("name") == "kernel-jitter" and "made the crng ready" in (s.get("reason") or ""):
+                return "%s:kernel-jitter" % stage
+        credited = [s.get("name", "?") for s in srcs if (s.get("credited_bits") or 0) > 0]
+        return "%s:%s" % (stage, "+".join(dict.fromkeys(credited)) or "?")
+    return "after-bootseed" if loads else ""
 
 
 def classify(crng_s, handover_s, keygen_s, ssh_s, blockers):
@@ -178,12 +216,21 @@ def main():
     rec["journal"] = bool(journal)
     rec["qemu_rc"] = int(num(os.path.join(d, "qemu_rc")) or 0)
     rec["host_s"] = num(os.path.join(d, "host_seconds"))
+    # Kernel lines take their time from the serial console. The journal is
+    # only a fallback, and says so (kernel_ts_from): a journalctl that shows
+    # kernel lines from before journald at journald's start (trixie's, in
+    # short-monotonic) would put them seconds late.
+    rec["kernel_ts_from"] = "serial" if serial else ("journal" if journal else "")
     crng_s, _ = first(kern, r"random: crng init done")
-    if crng_s is None:
+    if crng_s is None and kern is not journal:
         crng_s, _ = first(journal, r"random: crng init done")
+        if crng_s is not None:
+            rec["kernel_ts_from"] = "journal (crng)"
     handover_s, m = first(kern, r"BENCH: handover entropy_avail=(\d+)")
-    if handover_s is None:
+    if handover_s is None and kern is not journal:
         handover_s, m = first(journal, r"BENCH: handover entropy_avail=(\d+)")
+        if handover_s is not None:
+            rec["kernel_ts_from"] += " (handover: journal)"
     rec["handover_entropy"] = int(m.group(1)) if m else None
     # The probe runs just before the switch: initramfs-tools' init-bottom is
     # the last step before run-init; dracut's pre-pivot hooks run a little
@@ -206,6 +253,12 @@ def main():
     rec["keygen_s"] = keygen_s
     rec["ssh_start_s"] = ssh_s
     rec["where"], rec["stall_by"] = classify(crng_s, handover_s, keygen_s, ssh_s, blockers)
+    # How long the first stalled reader waited: the kernel's jitter time,
+    # as a stock boot pays it (its start from the journal, for
+    # random-seed: CLOCK_MONOTONIC at journald's receipt, against printk's
+    # clock for "crng init done"; tens of ms apart under TCG).
+    if rec["where"] == "stall":
+        rec["stall_s"] = crng_s - min(t for _, t in blockers if t is not None and t <= crng_s)
     # Does systemd-random-seed credit the seed? (debug log, bench drop-in)
     m = re.search(r"systemd-random-seed\[\d+\]: (.*(?:credit|not yet initialized).*)$", jtext, re.M)
     rec["random_seed"] = m.group(1).strip() if m else ""

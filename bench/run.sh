@@ -7,13 +7,17 @@
 # logs of failed boots, stay in build/bench/runs/<stamp>/ (build/bench/latest).
 #
 # As root on Debian 12. Environment:
-#   BENCH_REPS=3          measured boots per configuration and scenario
-#   BENCH_SCENARIOS="tpm virtio tpm-seed seed tpm@6.12"
-#                         scenario[@kernel series] (default kernel 6.1):
+#   BENCH_REPS=3          measured boots per configuration and scenario (at
+#                         most: a scenario's :N can only lower it)
+#   BENCH_SCENARIOS="tpm:2 virtio:2 tpm-seed:2 seed nothing tpm@6.12:2"
+#                         scenario[@kernel series][:boots] (default kernel 6.1,
+#                         default boots BENCH_REPS):
 #                         tpm       swtpm TPM 2.0 only
 #                         virtio    virtio-rng only
 #                         tpm-seed  TPM and a seed file from an earlier boot
 #                         seed      a seed file from an earlier boot, nothing else
+#                         nothing   no device, no seed: the first boot of a
+#                                   device-less VM (fresh disk)
 #   BENCH_CONFIGS="stock rngd bootseed-itools bootseed-dracut"
 #                         stock            Debian's initramfs-tools image, no
 #                                          seeder but systemd-random-seed
@@ -41,7 +45,10 @@ cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 
 REPS=${BENCH_REPS:-3}
-SCENARIOS=${BENCH_SCENARIOS:-tpm virtio tpm-seed seed tpm@6.12}
+# The default fits `make bench` in 30 minutes on a 2-core host (bench/README.md,
+# "Running it"): 3 boots where issue 12 set targets (seed, nothing), 2 in
+# the scenarios measured at 3 boots before it.
+SCENARIO_WORDS=${BENCH_SCENARIOS:-tpm:2 virtio:2 tpm-seed:2 seed nothing tpm@6.12:2}
 CONFIGS=${BENCH_CONFIGS:-stock rngd bootseed-itools bootseed-dracut}
 CONFIGS_612=${BENCH_CONFIGS_612-stock bootseed-itools}
 PY=/usr/bin/python3
@@ -69,10 +76,21 @@ for c in $CONFIGS $CONFIGS_612; do
 	case $c in stock | stock-dracut | rngd | bootseed-itools | bootseed-dracut) ;;
 	*) die "unknown configuration $c" ;; esac
 done
-for s in $SCENARIOS; do
-	case ${s%@*} in tpm | virtio | tpm-seed | seed) ;; *) die "unknown scenario $s" ;; esac
+# SCENARIOS: the words without their :N; SREPS[scenario]: its boots.
+declare -A SREPS=()
+SCENARIOS="" MAXREPS=0
+for w in $SCENARIO_WORDS; do
+	s=${w%%:*} n=$REPS
+	case $w in *:*) n=${w#*:} ;; esac
+	case $n in '' | *[!0-9]* | 0) die "bad number of boots in $w" ;; esac
+	[ "$n" -gt "$REPS" ] && n=$REPS
+	case ${s%@*} in tpm | virtio | tpm-seed | seed | nothing) ;; *) die "unknown scenario $s" ;; esac
 	case $s in *@*) case ${s#*@} in 6.1 | 6.12) ;; *) die "unknown kernel in $s" ;; esac ;; esac
+	[ -n "${SREPS[$s]:-}" ] && die "scenario $s given twice"
+	SREPS[$s]=$n SCENARIOS="${SCENARIOS:+$SCENARIOS }$s"
+	[ "$n" -gt "$MAXREPS" ] && MAXREPS=$n
 done
+[ -n "$SCENARIOS" ] || die "no scenarios"
 bench_deps
 [ -x build/bootseed ] || die "no build/bootseed (run make, or make bench)"
 for t in qemu-system-x86_64 swtpm mkfs.ext4 debugfs unshare gnuplot jq; do
@@ -83,6 +101,12 @@ done
 # --- what to build ------------------------------------------------------------------
 
 has_word() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; }
+# "tpm 2, seed 3, ...": the boots per configuration in each scenario.
+scen_reps_text() {
+	local s out=""
+	for s in $SCENARIOS; do out="${out:+$out, }$s ${SREPS[$s]}"; done
+	echo "$out"
+}
 scen_kernel() { case $1 in *@*) echo "${1#*@}" ;; *) echo 6.1 ;; esac; }
 config_image() {
 	case $1 in stock | stock-dracut) echo stock ;; rngd) echo rngd ;; *) echo bootseed ;; esac
@@ -133,7 +157,7 @@ rm -rf "$IMG"   # nothing from an earlier run: the sizes list what is there
 mkdir -p "$IMG"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 trap 'boot_cleanup; rm -rf "$BENCH_WORK/root" "$BENCH_WORK/boot.img"' EXIT
-bench_log "run $RUN: reps $REPS; scenarios: $SCENARIOS; configurations: $CONFIGS"
+bench_log "run $RUN: scenarios (boots): $(scen_reps_text); configurations: $CONFIGS"
 
 # --- kernels, root, images ----------------------------------------------------------
 
@@ -233,7 +257,9 @@ busy_pct() {
 	echo "$a $b" | awk '{ t = $4 - $2; printf "%.0f", (t > 0 ? 100 * ($3 - $1) / t : 0) }'
 }
 HOST_BUSY=$(busy_pct)
-OTHER_QEMU=$(pgrep -c -x qemu-system-x86_64 || true)
+# A process's name is cut to 15 characters ("qemu-system-x86"): -x
+# qemu-system-x86_64 never matched. No bench QEMU runs at this point.
+OTHER_QEMU=$(pgrep -c '^qemu-system-' || true)
 bench_log "before the boots: the host's CPUs were ${HOST_BUSY}% busy over 3 s; other QEMU processes: $OTHER_QEMU"
 
 BOOTS="$RUN/boots.jsonl"
@@ -265,7 +291,7 @@ one_boot() {
 	if [ -n "$keep" ]; then mv "$BENCH_WORK/boot.img" "$keep"; else rm -f "$BENCH_WORK/boot.img"; fi
 	echo "$line" | jq -r --arg l "$label" '"bench: \($l) \(.kernel) \(.scenario) \(.config) #\(.rep): " +
 		(if .ok then "ok" else "FAILED" end) +
-		", crng ready at \(if .crng_s then (.crng_s * 100 | round / 100) else "-" end) s (\(.where)\(if .stall_by != "" then ": " + .stall_by else "" end))" +
+		", crng ready at \(if .crng_s then (.crng_s * 100 | round / 100) else "-" end) s (\(.where)\(if .stall_by != "" then ": " + .stall_by else "" end)\(if (.ready_by // "") != "" then "; by " + .ready_by else "" end))" +
 		", poweroff at \(if .poweroff_s then (.poweroff_s * 10 | round / 10) else "-" end) s, host \(.host_s // "-") s"'
 	BOOT_LINE=$line
 	return "$rc"
@@ -300,7 +326,7 @@ for s in $SCENARIOS; do
 	done
 done
 nmeas=0
-for s in $SCENARIOS; do for c in $(scen_configs "$s"); do nmeas=$((nmeas + REPS)); done; done
+for s in $SCENARIOS; do for c in $(scen_configs "$s"); do nmeas=$((nmeas + ${SREPS[$s]})); done; done
 bench_log "$nprep preparation boots, $nmeas measured boots (${#PREP_MEASURED[@]} of them also make a seed scenario's disk)"
 
 # measure_boot I SCENARIO KERNEL CONFIG REP [KEEP]: measured boot number I;
@@ -360,8 +386,9 @@ for key in $(printf '%s\n' "${!PREP_MEASURED[@]}" | sort); do
 	seed_disk_check "$key" "$RUN/boots/$k/$c/tpm/1"
 	BOOTED[$s-$c-1]=1
 done
-for rep in $(seq "$REPS"); do
+for rep in $(seq "$MAXREPS"); do
 	for s in $SCENARIOS; do
+		[ "$rep" -le "${SREPS[$s]}" ] || continue
 		k=$(scen_kernel "$s")
 		for c in $(scen_configs "$s"); do
 			[ -n "${BOOTED[$s-$c-$rep]:-}" ] && continue
@@ -393,7 +420,7 @@ done
 	echo "systemd=$SYSTEMD_VERSION"
 	echo "rng_tools5=$RNGD_VERSION"
 	echo "bootseed=$(git describe --always --dirty 2>/dev/null || echo unknown)"
-	echo "reps=$REPS"
+	echo "reps=$(scen_reps_text)"
 	echo "scenarios=$SCENARIOS"
 	echo "configs=$CONFIGS (on 6.12: $CONFIGS_612)"
 	echo "build_s=$BUILD_S"
