@@ -50,7 +50,7 @@ TARGET_SEED_LATE_MS = 100
 JITTER_SLACK = 1.1
 TARGET_TPM_CMDS = 2
 TARGET_RSS_KB = 1024
-TARGET_BIN = 112 * 1024
+TARGET_BIN = 128 * 1024  # issue 14: the budget for every open issue's features
 # Above this share of the host's CPU time (all cores) just before the boots,
 # something else was running: results.md says so.
 BUSY_PCT = 10
@@ -254,7 +254,7 @@ def targets(boots, sizes, native):
                         "own peak)" % (src, max(rss), statistics.median(rss))))
     size = sizes.get("bootseed_binary")
     if size:
-        out.append(("binary ≤ 112 KiB", "met" if size <= TARGET_BIN else "not met",
+        out.append(("binary ≤ 128 KiB", "met" if size <= TARGET_BIN else "not met",
                     "%d bytes = %.1f KiB (build/bootseed, static, stripped)" % (size, size / 1024)))
     return out
 
