@@ -2,17 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every test layer: unit (C), component (the test build against fake
 # roots), fault (crashes, full and failing disks, failing TPMs, hostile files,
-# races, power cuts under QEMU), boot (QEMU), sanitize (unit, component and
+# races, power cuts under QEMU), boot (QEMU, Debian 12 roots), trixie (the
+# root boots and the package again, on a Debian 13 root), sanitize (unit, component and
 # the non-QEMU fault suites again, against build/asan: clang with
 # AddressSanitizer and UndefinedBehaviorSanitizer), fuzz (each config fuzzer
 # over its checked-in corpus). Each suite prints "N passed, N failed, N
 # skipped" last; this sums them and prints the same line for the whole run. A
 # suite that dies without its summary line counts as one failure.
 #
-#   LAYERS="unit component fault boot sanitize fuzz" (default: all)
+#   LAYERS="unit component fault boot trixie sanitize fuzz" (default: all)
 set -u
 cd "$(dirname "$0")/.." || exit 1
-: "${LAYERS:=unit component fault boot sanitize fuzz}"
+: "${LAYERS:=unit component fault boot trixie sanitize fuzz}"
 : "${MAKE:=make}"
 ART=build/test-artifacts
 mkdir -p "$ART"
@@ -92,7 +93,7 @@ for layer in $LAYERS; do
 		for t in build/unit/test_*; do
 			[ -x "$t" ] && run_suite "unit/${t##*/}" "$t"
 		done ;;
-	component | fault | boot)
+	component | fault | boot | trixie)
 		for t in tests/"$layer"/test_*.sh; do
 			[ -f "$t" ] && run_suite "$layer/$(basename "$t" .sh)" bash "$t"
 		done ;;
