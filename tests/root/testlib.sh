@@ -40,6 +40,9 @@ rt_boot() {
 			rm -f "$ART/$name.$f"
 	done
 	boot_log_clean "$ART/$name.log" | grep -E 'bootseed|crng init|BOOTTEST' | sed 's/^/    | /'
+	# Measured, not asserted: each run's peak RSS (VmHWM) and duration.
+	jq -r '"    (report: " + ([.runs[] | "\(.stage) \(.maxrss_kb) KiB \(.elapsed_ms) ms"] | join(", ")) + ")"' \
+		"$ART/$name.report.json" 2>/dev/null
 	if ! boot_log_has "$ART/$name.log" "BOOTTEST: done $name"; then
 		t_fail "$name: the boot did not reach bootseed-test-done (serial log $ART/$name.log)"
 		return 1
