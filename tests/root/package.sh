@@ -6,8 +6,10 @@
 # with a bumped version), remove, purge, each with apt-get, each time checking
 # the files, the unit's state and that the initramfs was regenerated (its
 # bootseed files present or gone). On trixie, also the switch to dracut
-# (which removes initramfs-tools there) and a removal under dracut. And
-# lintian on the package. rp_run does it all.
+# (which removes initramfs-tools there) and a removal under dracut, and
+# (RP_LIVE=1, trixie's default) an installation on a running system, booted
+# under QEMU: the postinst starts bootseed.service, so the first seed exists
+# before the next boot. And lintian on the package. rp_run does it all.
 # shellcheck source-path=SCRIPTDIR source=../boot/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../boot/testlib.sh"
 # shellcheck source=lib.sh
@@ -217,6 +219,58 @@ rp_dracut() {
 	t_check "dracut: nothing named bootseed left in the root" rp_nothing_left
 }
 
+# rp_live: the root (bootseed purged, initramfs-tools' image without it)
+# booted under QEMU; a test-only unit installs the package on the running
+# system. Its postinst must start bootseed.service once (a seed on the disk
+# before the next boot) and the trigger regenerate the image in the guest.
+rp_live() {
+	local deb img=/boot/initrd.img-$ROOT_KVER kargs before
+	deb=/opt/bootseed-test/$(basename "$RP_DEB")
+	# By content: the image is copied back from the guest's disk below.
+	before=$(sha256sum <"$RP_ROOT$img")
+	# A machine that has booted before: a machine-id, its ssh keys.
+	echo 0123456789abcdef0123456789abcdef >"$RP_ROOT/etc/machine-id"
+	echo 'LABEL=bootseed-root / ext4 defaults 0 0' >"$RP_ROOT/etc/fstab"
+	install -m 0644 "$ROOT_LIB_DIR/bootseed-test-done.service" "$RP_ROOT/etc/systemd/system/" &&
+		install -m 0755 "$ROOT_LIB_DIR/bootseed-test-done" "$RP_ROOT/usr/local/sbin/" ||
+		{ t_fail "live: cannot add the test units"; return; }
+	ln -sf /dev/null "$RP_ROOT/etc/systemd/system/e2scrub_reap.service"
+	cat >"$RP_ROOT/etc/systemd/system/bootseed-test-install.service" <<-UNIT
+	# Test root only: apt-get install the package on the running system.
+	[Unit]
+	After=multi-user.target
+	Before=bootseed-test-done.service
+	[Service]
+	Type=oneshot
+	Environment=DEBIAN_FRONTEND=noninteractive
+	StandardOutput=journal+console
+	ExecStart=/bin/sh -c 'apt-get install -y -q -o Dpkg::Use-Pty=0 $deb; echo "BOOTTEST: install rc=\$?" >/dev/kmsg'
+	UNIT
+	cp "$RP_ROOT$img" "$W/initrd" && cp "$RP_ROOT/boot/vmlinuz-$ROOT_KVER" "$W/vmlinuz" &&
+		root_image "$RP_ROOT" "$W/disk.img" || { t_fail "live: cannot make the disk image"; return; }
+	kargs="root=/dev/sda ro console=ttyS0 panic=-1 systemd.mask=getty.target"
+	kargs="$kargs systemd.wants=bootseed-test-install.service systemd.wants=bootseed-test-done.service"
+	kargs="$kargs bootseedtest.boot=live"
+	BOOT_VMLINUZ=$W/vmlinuz BOOT_INITRD=$W/initrd BOOT_APPEND=$kargs BOOT_MEM=1024 BOOT_TIMEOUT=400 \
+		BOOT_FSCK=1 boot_qemu "$ART/live.log" "$W/disk.img"
+	echo "    (live: ${BOOT_SECONDS:-?} s, qemu rc ${BOOT_QEMU_RC:-?})"
+	boot_log_clean "$ART/live.log" | grep -E 'bootseed|BOOTTEST|Setting up|Processing triggers' | sed 's/^/    | /'
+	t_check "live: booted, installed the package on the running system (apt-get rc 0)" \
+		boot_log_has "$ART/live.log" '^(\[ *[0-9.]+\] )?BOOTTEST: install rc=0'
+	t_check "live: booted to the end" boot_log_has "$ART/live.log" 'BOOTTEST: done live'
+	boot_disk_cat "$W/disk.img" /var/log/bootseed-test/live/report.json >"$ART/live.report.json" 2>/dev/null
+	boot_disk_cat "$W/disk.img" /var/log/bootseed-test/live/bootseed-active.txt >"$ART/live.bootseed-active.txt" 2>/dev/null
+	t_check "live: the postinst started bootseed.service: active" grep -qx active "$ART/live.bootseed-active.txt"
+	t_check "live: it ran once (one report run, in the real root)" \
+		jq -e '[.runs[].stage] == ["all"]' "$ART/live.report.json"
+	t_check "live: a seed on the disk for the next boot" \
+		boot_disk_exists "$W/disk.img" /var/lib/bootseed/seed.credit
+	boot_disk_cat "$W/disk.img" "$img" >"$RP_ROOT$img" 2>/dev/null
+	t_check "live: the guest regenerated its initramfs" \
+		test -s "$RP_ROOT$img" -a "$(sha256sum <"$RP_ROOT$img")" != "$before"
+	t_check "live: and it holds bootseed" rp_img_has "$RP_IMG_ITOOLS"
+}
+
 rp_lintian() {
 	local out
 	out=$(lintian --tag-display-limit 0 "$RP_DEB" 2>&1 | grep -v 'running with root privileges')
@@ -247,7 +301,9 @@ rp_run() {
 	root_unpack "$RP_ROOT" || { t_fail "cannot unpack the $ROOT_NAME root"; t_done; }
 	mkdir -p "$RP_ROOT/opt/bootseed-test" && cp "$RP_DEB" "$RP_DEB2" "$RP_ROOT/opt/bootseed-test/" ||
 		{ t_fail "cannot copy the packages into the root"; t_done; }
-	# The machine's initramfs, as a installed system has one.
+	# The machine's initramfs, as an installed system has one (with what it
+	# needs to mount its root disk, for rp_live to boot it).
+	printf '%s\n' ahci sd_mod ext4 crc32c_generic >"$RP_ROOT/etc/initramfs-tools/modules"
 	rp_in update-initramfs -c -k "$ROOT_KVER" >"$ART/update-initramfs.log" 2>&1 &&
 		rp_img_hasnt "$RP_IMG_ITOOLS" >/dev/null ||
 		{ t_fail "cannot make the root's initramfs without bootseed ($ART/update-initramfs.log)"; t_done; }
@@ -256,6 +312,7 @@ rp_run() {
 	rp_upgrade
 	rp_remove
 	rp_purge
+	if [ "${RP_LIVE:-0}" = 1 ]; then rp_live; fi
 	if [ -d "$RP_ROOT/opt/bootseed-test/debs" ]; then rp_dracut; fi
 	t_done
 }

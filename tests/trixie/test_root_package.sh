@@ -7,4 +7,4 @@ set -u
 ROOT_RELEASE=trixie
 # shellcheck source-path=SCRIPTDIR source=../root/package.sh
 . "$(dirname "$0")/../root/package.sh"
-rp_run
+RP_LIVE=${RP_LIVE:-1} rp_run
