@@ -222,12 +222,13 @@ rp_dracut() {
 # rp_live: the root (bootseed purged, initramfs-tools' image without it)
 # booted under QEMU; a test-only unit installs the package on the running
 # system. Its postinst must start bootseed.service once (a seed on the disk
-# before the next boot) and the trigger regenerate the image in the guest.
+# before the next boot). The initramfs is not rebuilt in the guest
+# (update_initramfs=no): that takes minutes under TCG, and the trigger's
+# rebuild is what the chroot steps above check.
 rp_live() {
-	local deb img=/boot/initrd.img-$ROOT_KVER kargs before
+	local deb img=/boot/initrd.img-$ROOT_KVER kargs
 	deb=/opt/bootseed-test/$(basename "$RP_DEB")
-	# By content: the image is copied back from the guest's disk below.
-	before=$(sha256sum <"$RP_ROOT$img")
+	sed -i 's/^update_initramfs=.*/update_initramfs=no/' "$RP_ROOT/etc/initramfs-tools/update-initramfs.conf"
 	# A machine that has booted before: a machine-id, its ssh keys.
 	echo 0123456789abcdef0123456789abcdef >"$RP_ROOT/etc/machine-id"
 	echo 'LABEL=bootseed-root / ext4 defaults 0 0' >"$RP_ROOT/etc/fstab"
@@ -262,14 +263,13 @@ rp_live() {
 	boot_disk_cat "$W/disk.img" /var/log/bootseed-test/live/bootseed-active.txt >"$ART/live.bootseed-active.txt" 2>/dev/null
 	t_check "live: the postinst started bootseed.service: active" grep -qx active "$ART/live.bootseed-active.txt"
 	t_check "live: it ran once (one report run, in the real root)" \
-		jq -e '[.runs[].stage] == ["all"]' "$ART/live.report.json"
+		rp_jq_live '[.runs[].stage] == ["all"]'
 	t_check "live: a seed on the disk for the next boot" \
 		boot_disk_exists "$W/disk.img" /var/lib/bootseed/seed.credit
-	boot_disk_cat "$W/disk.img" "$img" >"$RP_ROOT$img" 2>/dev/null
-	t_check "live: the guest regenerated its initramfs" \
-		test -s "$RP_ROOT$img" -a "$(sha256sum <"$RP_ROOT$img")" != "$before"
-	t_check "live: and it holds bootseed" rp_img_has "$RP_IMG_ITOOLS"
+	sed -i 's/^update_initramfs=.*/update_initramfs=yes/' "$RP_ROOT/etc/initramfs-tools/update-initramfs.conf"
 }
+
+rp_jq_live() { jq -e "$1" "$ART/live.report.json" >/dev/null 2>&1; }
 
 rp_lintian() {
 	local out
