@@ -271,6 +271,20 @@ rp_live() {
 
 rp_jq_live() { jq -e "$1" "$ART/live.report.json" >/dev/null 2>&1; }
 
+rp_control_deps() {
+	[ -z "$(dpkg-deb -f "$RP_DEB" Depends Pre-Depends)" ] &&
+		[ "$(dpkg-deb -f "$RP_DEB" Recommends)" = "initramfs-tools | dracut" ]
+}
+
+rp_built_using() {
+	local want have
+	want=$(sed -n 's/^[A-Z]*_PIN="\([^ ]*\) \([^ ]*\) .*/\1 (= \2)/p' "$ROOT_TOP/build-aux/third-party.sh" |
+		paste -sd, | sed 's/,/, /g')
+	have=$(dpkg-deb -f "$RP_DEB" Built-Using)
+	echo "    Built-Using: $have"
+	[ -n "$have" ] && [ "$have" = "$want" ] && grep -q '^kmod ' <<<"$have" && grep -q 'tpm2-tss ' <<<"$have"
+}
+
 rp_lintian() {
 	local out
 	out=$(lintian --tag-display-limit 0 "$RP_DEB" 2>&1 | grep -v 'running with root privileges')
@@ -292,6 +306,8 @@ rp_run() {
 	RP_V1=$(dpkg-deb -f "$RP_DEB" Version)
 	RP_V2=$RP_V1+test1
 	t_check "lintian: no error on $(basename "$RP_DEB")" rp_lintian
+	t_check "control: no run-time Depends, Recommends initramfs-tools | dracut" rp_control_deps
+	t_check "control: Built-Using names the kmod and tpm2-tss sources third-party.sh pins" rp_built_using
 	# The upgrade: the same source built again as a higher version.
 	make -s --no-print-directory -C "$ROOT_TOP" deb DEB_VERSION="$RP_V2" >"$ART/deb-bump.log" 2>&1 ||
 		{ cat "$ART/deb-bump.log"; t_fail "make deb DEB_VERSION=$RP_V2 failed"; t_done; }
