@@ -7,6 +7,8 @@
 #   make demo            boot the Debian kernel under QEMU with a saved seed and show it
 #   make size            bench/size.txt: the static binary's size and where it goes
 #   make deps            install the build and test dependencies (apt-get, as root)
+#   make deb             build/deb/bootseed_VERSION_ARCH.deb (dpkg-buildpackage, debian/);
+#                        DEB_VERSION=V builds the same source as version V
 #   make install         DESTDIR, PREFIX, SBINDIR, SYSCONFDIR, MANDIR, DRACUTDIR,
 #                        INITRAMFSTOOLSDIR, SYSTEMDUNITDIR may be set
 
@@ -142,6 +144,7 @@ deps:
 
 check: deps
 	$(MAKE) test-build
+	$(MAKE) deb
 	tests/run.sh
 
 demo: deps
@@ -153,9 +156,30 @@ bench: deps
 	$(MAKE) all
 	bench/run.sh
 
+# The Debian package: build-aux/deb.sh builds a copy of the tree with
+# dpkg-buildpackage, carrying build/bootseed and its objects along (the
+# package ships the binary built here). Rebuilt only when something that
+# goes into it changes.
+DEB_OUT     ?= $(B)/deb
+DEB_VERSION ?= $(shell dpkg-parsechangelog -S Version 2>/dev/null)
+DEB_FILE     = $(DEB_OUT)/bootseed_$(DEB_VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+DEB_INPUTS   = $(shell find debian src man dracut-module initramfs-tools-hook systemd build-aux -type f) \
+               bootseed.conf README.md Makefile
+
+deb: $(DEB_FILE)
+
+$(DEB_FILE): $(B)/bootseed $(DEB_INPUTS)
+	build-aux/deb.sh $(DEB_OUT) $(DEB_VERSION)
+
 install: $(B)/bootseed
 	install -D -m 0755 $(B)/bootseed $(DESTDIR)$(SBINDIR)/bootseed
-	install -D -m 0644 bootseed.conf $(DESTDIR)$(SYSCONFDIR)/bootseed.conf
+	@# An existing configuration is the administrator's: never overwritten.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/bootseed.conf ]; then \
+		echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/bootseed.conf (the new default is bootseed.conf)"; \
+	else \
+		echo "install -D -m 0644 bootseed.conf $(DESTDIR)$(SYSCONFDIR)/bootseed.conf"; \
+		install -D -m 0644 bootseed.conf $(DESTDIR)$(SYSCONFDIR)/bootseed.conf; \
+	fi
 	install -D -m 0644 man/bootseed.8 $(DESTDIR)$(MANDIR)/man8/bootseed.8
 	install -D -m 0644 man/bootseed.conf.5 $(DESTDIR)$(MANDIR)/man5/bootseed.conf.5
 	@# The boot integration; it regenerates nothing: run update-initramfs -u
@@ -192,6 +216,6 @@ clean:
 distclean:
 	rm -rf $(B)
 
-.PHONY: all check demo bench deps install format clean distclean test-build third-party size
+.PHONY: all check demo bench deps deb install format clean distclean test-build third-party size
 
 include mk/tests.mk

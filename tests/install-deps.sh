@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Installs what building and testing bootseed needs on Debian 12 (as root).
 # The static build (build-aux/third-party.sh) needs musl-tools, the autotools,
-# libltdl-dev and autoconf-archive (to bootstrap tpm2-tss) and dpkg-dev.
+# libltdl-dev and autoconf-archive (to bootstrap tpm2-tss) and dpkg-dev;
+# make deb needs debhelper, and the package test lintian.
 # The fault, sanitize and fuzz layers need clang with libclang-rt-14-dev (ASan,
 # UBSan, libFuzzer) and python3 (BLAKE2s fingerprints).
 # The arm64 build and layer (make ARCH=arm64) need the arm64 dpkg architecture
@@ -15,7 +16,7 @@ set -u
 
 PKGS="build-essential pkg-config jq strace shellcheck libkmod-dev libtss2-dev socat
 qemu-system-x86 qemu-utils swtpm swtpm-tools busybox-static
-e2fsprogs cpio gzip xz-utils zstd kmod dpkg-dev
+e2fsprogs cpio gzip xz-utils zstd kmod dpkg-dev debhelper lintian
 clang libclang-rt-14-dev python3
 mmdebstrap
 musl-tools autoconf automake libtool libltdl-dev autoconf-archive file

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every test layer: unit (C), component (the test build against fake
 # roots), fault (crashes, full and failing disks, failing TPMs, hostile files,
-# races, power cuts under QEMU), boot (QEMU), sanitize (unit, component and
+# races, power cuts under QEMU), boot (QEMU, Debian 12 roots), trixie (the
+# root boots and the package again, on a Debian 13 root), sanitize (unit, component and
 # the non-QEMU fault suites again, against build/asan: clang with
 # AddressSanitizer and UndefinedBehaviorSanitizer), fuzz (each config fuzzer
 # over its checked-in corpus), arm64 (`make ARCH=arm64`, its size, its TPM and
@@ -10,11 +11,11 @@
 # skipped" last; this sums them and prints the same line for the whole run. A
 # suite that dies without its summary line counts as one failure.
 #
-#   LAYERS="unit component fault boot arm64 sanitize fuzz" (default: all)
-#   TEST_JOBS=N   boot suites run N at a time (default 2)
+#   LAYERS="unit component fault boot trixie arm64 sanitize fuzz" (default: all)
+#   TEST_JOBS=N   boot and trixie suites run N at a time (default 2)
 set -u
 cd "$(dirname "$0")/.." || exit 1
-: "${LAYERS:=unit component fault boot arm64 sanitize fuzz}"
+: "${LAYERS:=unit component fault boot trixie arm64 sanitize fuzz}"
 : "${MAKE:=make}"
 ART=build/test-artifacts
 mkdir -p "$ART"
@@ -147,8 +148,8 @@ for layer in $LAYERS; do
 		for t in tests/"$layer"/test_*.sh; do
 			[ -f "$t" ] && run_suite "$layer/$(basename "$t" .sh)" bash "$t"
 		done ;;
-	boot)
-		run_parallel boot tests/boot/test_*.sh ;;
+	boot | trixie)
+		run_parallel "$layer" tests/"$layer"/test_*.sh ;;
 	sanitize)
 		rm -f "$ART/sanitize-build.ok"
 		run_suite sanitize/build sanitize_build

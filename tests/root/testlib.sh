@@ -1,10 +1,14 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# tests/root/testlib.sh: boots of a real Debian 12 root with bootseed
-# installed by `make install`, for one initramfs flavour (initramfs-tools,
-# dracut-systemd, dracut-classic). rt_run FLAVOUR does it all: three boots of
-# one disk image under QEMU TCG with a fresh swtpm each:
+# tests/root/testlib.sh: boots of a real Debian root ($ROOT_RELEASE:
+# bookworm, the default, or trixie; tests/root/lib.sh) with bootseed installed
+# by its package (`apt-get install ./bootseed_*.deb`) or by `make install`, for
+# one initramfs flavour (initramfs-tools, dracut-systemd, dracut-classic).
+# rt_run FLAVOUR [deb|make] does it all: four boots of one disk image under
+# QEMU TCG with a fresh swtpm each:
 #   first   fresh image: machine-id "uninitialized", no seed, no ssh host keys
+#           (on 6.2+ kernels, trixie's 6.12, the kernel credits the TPM's
+#           hwrng itself: bootseed must not count it again)
 #   second  the same disk again: the seed of the first boot; with
 #           bootseed.tpm_bytes=128 bootseed.seed_foreign=no, to show the
 #           command line reaches every stage
@@ -24,7 +28,10 @@
 #           the ssh host keys
 # The guest's bootseed-test-done unit writes its journal, bootseed's report
 # and the seed hashes to /var/log/bootseed-test/NAME/ and powers off; they are
-# read back with debugfs and kept in build/test-artifacts/root-FLAVOUR/.
+# read back with debugfs and kept in build/test-artifacts/root[-RELEASE]-FLAVOUR/.
+# Times of journal lines are the entries' own (_SOURCE_MONOTONIC_TIMESTAMP,
+# the kernel's clock for kernel lines): journalctl 257 shows kernel lines
+# logged before journald started at journald's start time.
 # shellcheck source-path=SCRIPTDIR source=../boot/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../boot/testlib.sh"
 # shellcheck source=lib.sh
@@ -38,12 +45,15 @@ rt_boot() {
 	shift
 	BOOT_FSCK=1 boot_qemu "$ART/$name.log" "$RT_IMG" "bootseedtest.boot=$name" "$@"
 	echo "    ($name: ${BOOT_SECONDS:-?} s, qemu rc ${BOOT_QEMU_RC:-?}, fsck rc ${BOOT_FSCK_RC:-?})"
-	for f in journal.txt report.json status.txt seeds.txt machine-id.txt failed.txt \
+	for f in journal.txt journal.json report.json status.txt seeds.txt machine-id.txt failed.txt \
 		ssh-active.txt run-bootseed.txt entropy_avail.txt systemd-first-boot.txt; do
 		boot_disk_cat "$RT_IMG" "/var/log/bootseed-test/$name/$f" >"$ART/$name.$f" 2>/dev/null ||
 			rm -f "$ART/$name.$f"
 	done
 	boot_log_clean "$ART/$name.log" | grep -E 'bootseed|crng init|BOOTTEST' | sed 's/^/    | /'
+	# Measured, not asserted: each run's peak RSS (VmHWM) and duration.
+	jq -r '"    (report: " + ([.runs[] | "\(.stage) \(.maxrss_kb) KiB \(.elapsed_ms) ms"] | join(", ")) + ")"' \
+		"$ART/$name.report.json" 2>/dev/null
 	if ! boot_log_has "$ART/$name.log" "BOOTTEST: done $name"; then
 		t_fail "$name: the boot did not reach bootseed-test-done (serial log $ART/$name.log)"
 		return 1
@@ -65,9 +75,16 @@ rt_guest_seed() {
 	awk '$2 == "seed.credit" { print $1 }' "$ART/$1.seeds.txt" 2>/dev/null
 }
 
-# rt_mono NAME ERE: monotonic time of the first journal line matching ERE.
+# rt_mono NAME RE: monotonic time (s) of the first journal entry whose line
+# ("IDENTIFIER: MESSAGE", as journalctl shows it) matches RE (a jq/Oniguruma
+# regex; the EREs used here read the same): the entry's source time where it
+# has one (kernel lines: the kernel's own timestamp), else the time journald
+# received it.
 rt_mono() {
-	grep -E -m1 -- "$2" "$ART/$1.journal.txt" 2>/dev/null | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
+	jq -r --arg re "$2" 'select((.MESSAGE | type) == "string") |
+		select((if .SYSLOG_IDENTIFIER then .SYSLOG_IDENTIFIER + ": " else "" end) + .MESSAGE | test($re)) |
+		((._SOURCE_MONOTONIC_TIMESTAMP // .__MONOTONIC_TIMESTAMP) | tonumber / 1e6)' \
+		"$ART/$1.journal.json" 2>/dev/null | head -n 1
 }
 
 # rt_before NAME ERE1 ERE2: ERE1's first line is earlier than ERE2's.
@@ -83,20 +100,40 @@ rt_before() {
 # Seed sources in the report are those whose name starts with "seed".
 RT_SEED_BITS='[.runs[].sources[] | select(.name | test("^seed")) | .credited_bits] | add // 0'
 
+# rt_kernel_credits_tpm: the root's kernel credits the TPM's hwrng itself
+# (hwrng default quality 1024 since 6.2: KERNEL-FACTS.md).
+rt_kernel_credits_tpm() {
+	local v=${ROOT_KVER%%-*}
+	awk -v v="$v" 'BEGIN { split(v, a, "."); exit !(a[1] > 6 || (a[1] == 6 && a[2] >= 2)) }'
+}
+
 rt_first() {
 	local s_boot s_disk
 	rt_boot first || return 1
 	t_check "first: the report has an early (initramfs) run, a late one and the real root's" \
 		rt_jq first '([.runs[].stage] | index("early") != null and index("late") != null and index("all") != null)'
-	t_check "first: crng not ready before the early stage, ready after it" \
-		rt_jq first '.runs[] | select(.stage == "early") | .crng_ready_before == false and .crng_ready_after == true'
-	t_check "first: the TPM credited 256 bits in the initramfs" \
-		rt_jq first '[.runs[] | select(.stage == "early") | .sources[] | select(.name | test("tpm")) | .credited_bits] | add == 256'
-	t_check "first: nothing credited from any seed" rt_jq first "$RT_SEED_BITS == 0"
-	t_check "first: the early stage's own credit made the crng ready (report: crng_ready_ms)" \
-		rt_jq first '[.runs[] | select(.stage == "early") | .crng_ready_ms | numbers] | length == 1'
-	t_check "first: the kernel log agrees: 'crng init done' before the early stage's summary" \
-		rt_before first 'random: crng init done' 'bootseed: load: .*\(stage early\)'
+	if rt_kernel_credits_tpm; then
+		echo "    (kernel $ROOT_KVER credits the TPM's hwrng itself)"
+		t_check "first: the kernel made the crng ready before the early stage (it credits the TPM)" \
+			rt_jq first '.runs[] | select(.stage == "early") | .crng_ready_before == true'
+		t_check "first: the TPM mixed without credit in the initramfs, saying the kernel credits it" \
+			rt_jq first '[.runs[] | select(.stage == "early") | .sources[] | select(.name == "tpm")] |
+				length == 1 and all(.credited_bits == 0 and (.reason | test("already credits")))'
+		t_check "first: no run credited anything (no double count, no first-boot seed)" \
+			rt_jq first '[.runs[].sources[].credited_bits] | add == 0'
+		t_check "first: the kernel log agrees: 'crng init done' before the early stage's summary" \
+			rt_before first 'random: crng init done' 'bootseed: load: .*\(stage early\)'
+	else
+		t_check "first: crng not ready before the early stage, ready after it" \
+			rt_jq first '.runs[] | select(.stage == "early") | .crng_ready_before == false and .crng_ready_after == true'
+		t_check "first: the TPM credited 256 bits in the initramfs" \
+			rt_jq first '[.runs[] | select(.stage == "early") | .sources[] | select(.name | test("tpm")) | .credited_bits] | add == 256'
+		t_check "first: nothing credited from any seed" rt_jq first "$RT_SEED_BITS == 0"
+		t_check "first: the early stage's own credit made the crng ready (report: crng_ready_ms)" \
+			rt_jq first '[.runs[] | select(.stage == "early") | .crng_ready_ms | numbers] | length == 1'
+		t_check "first: the kernel log agrees: 'crng init done' before the early stage's summary" \
+			rt_before first 'random: crng init done' 'bootseed: load: .*\(stage early\)'
+	fi
 	t_check "first: a seed was written at boot" rt_jq first '[.runs[] | select(.new_seed != null)] | length >= 1'
 	s_boot=$(rt_guest_seed first)
 	s_disk=$(rt_disk_seed)
@@ -294,20 +331,33 @@ rt_initramfs_nobs() {
 	return "$rc"
 }
 
-# rt_run FLAVOUR: build the root and its initramfs, then the boots.
+# rt_want NAME: boot NAME is one of $RT_BOOTS (default: all of them, in the
+# order above; a later boot starts from the disk an earlier one left).
+rt_want() {
+	case " ${RT_BOOTS:-first second off rw seed noremount nobs bare} " in *" $1 "*) ;; *) return 1 ;; esac
+}
+
+# rt_run FLAVOUR [HOW]: build the root ($ROOT_RELEASE) with bootseed put in
+# by HOW (deb, the default: its package; make: `make install`) and its
+# initramfs, then the boots.
 rt_run() {
-	local flavour=$1 kargs
+	local flavour=$1 how=${2:-deb} kargs name=root-$1
+	[ "$ROOT_RELEASE" = bookworm ] || name=root-$ROOT_RELEASE-$1
 	t_need mmdebstrap qemu-system-x86_64 swtpm mkfs.ext4 debugfs e2fsck jq unshare
-	bt_setup "root-$flavour"
-	boot_kernel_fetch 6.1 || { t_fail "cannot resolve the Debian 6.1 kernel"; t_done; }
-	root_base_fetch || { t_fail "cannot build the Debian 12 root (mmdebstrap)"; t_done; }
-	root_stage "$W/root" || { t_fail "cannot stage the root with bootseed installed"; t_done; }
+	bt_setup "$name"
+	if [ "$ROOT_RELEASE" = bookworm ]; then
+		boot_kernel_fetch 6.1 || { t_fail "cannot resolve the Debian 6.1 kernel"; t_done; }
+	fi
+	root_base_fetch || { t_fail "cannot build the $ROOT_NAME root (mmdebstrap)"; t_done; }
+	root_stage "$W/root" "$how" "$ART/apt-install.log" ||
+		{ t_fail "cannot stage the $ROOT_NAME root with bootseed installed by $how"; t_done; }
+	t_ok "$ROOT_NAME root ($ROOT_KVER), bootseed installed by $(rt_how "$how")"
 	root_initramfs "$W/root" "$flavour" "$W/initrd" "$ART/initramfs-build.log" ||
 		{ t_fail "$flavour: cannot build the initramfs (log $ART/initramfs-build.log)"; t_done; }
 	t_ok "$flavour: initramfs built in the root ($(du -k "$W/initrd" | cut -f1) KiB)"
 	rt_initramfs_has "$flavour"
 	RT_FLAVOUR=$flavour
-	if [ "$flavour" = initramfs-tools ]; then
+	if [ "$flavour" = initramfs-tools ] && rt_want nobs; then
 		rt_initramfs_nobs || t_fail "cannot build an initramfs without bootseed"
 	fi
 	BOOT_VMLINUZ=$W/vmlinuz
@@ -322,15 +372,26 @@ rt_run() {
 	export BOOT_VMLINUZ BOOT_INITRD
 	export BOOT_APPEND=$kargs BOOT_TPM=1 BOOT_MEM=${BOOT_MEM:-1024} BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
 	RT_S1="" RT_S2=""
-	rt_first
-	if [ -n "$RT_S1" ]; then rt_second; else t_skip "second: no seed from the first boot"; fi
-	if [ -n "$RT_S2" ]; then rt_off; else t_skip "off: no seed from the second boot"; fi
-	if [ -n "$RT_S2" ]; then rt_rw; else t_skip "rw: no seed from the second boot"; fi
-	if [ -n "$RT_S2" ]; then rt_seed; else t_skip "seed: no seed from the second boot"; fi
-	if [ -n "$RT_S2" ] && [ "$flavour" != dracut-classic ]; then rt_noremount; fi
-	if [ -f "$W/initrd-nobs" ]; then rt_nobs; fi
-	rt_bare
+	rt_want first && rt_first
+	if rt_want second; then
+		if [ -n "$RT_S1" ]; then rt_second; else t_skip "second: no seed from the first boot"; fi
+	fi
+	local b
+	for b in off rw seed noremount; do
+		rt_want "$b" || continue
+		[ "$b" = noremount ] && [ "$flavour" = dracut-classic ] && continue # never remounts
+		if [ -n "$RT_S2" ]; then "rt_$b"; else t_skip "$b: no seed from the second boot"; fi
+	done
+	rt_want nobs && [ -f "$W/initrd-nobs" ] && rt_nobs
+	rt_want bare && rt_bare
 	t_done
+}
+
+rt_how() {
+	case $1 in
+	deb) echo "apt-get install ./$(basename "$(root_deb)")" ;;
+	*) echo "make install" ;;
+	esac
 }
 
 # rt_initramfs_has FLAVOUR: the image holds bootseed, its config, the stage
@@ -340,8 +401,14 @@ rt_initramfs_has() {
 	echo "$RT_LIST" | grep -E 'bootseed|hw_random/virtio|tpm/tpm_tis_spi|virtio_pci\.' | sed 's/^/    initramfs: /'
 	t_check "$1: initramfs holds /usr/sbin/bootseed and /etc/bootseed.conf" \
 		rt_has 'usr/sbin/bootseed$' 'etc/bootseed\.conf$'
-	t_check "$1: initramfs holds virtio_rng, virtio_pci and tpm_tis_spi" \
-		rt_has '/virtio[-_]rng\.ko' '/virtio_pci\.ko' '/tpm_tis_spi\.ko'
+	t_check "$1: initramfs holds virtio_rng and tpm_tis_spi" \
+		rt_has '/virtio[-_]rng\.ko' '/tpm_tis_spi\.ko'
+	# Trixie's 6.12 builds virtio_pci into the kernel; Debian 12's 6.1 does not.
+	if grep -q '/virtio_pci\.ko$' "$W/root/lib/modules/$ROOT_KVER/modules.builtin"; then
+		t_check "$1: virtio_pci is built into $ROOT_KVER, not in the image" rt_hasnt '/virtio_pci\.ko'
+	else
+		t_check "$1: initramfs holds virtio_pci" rt_has '/virtio_pci\.ko'
+	fi
 	case $1 in
 	initramfs-tools)
 		t_check "$1: init-premount and local-bottom scripts" \
