@@ -787,6 +787,24 @@ static void seed_read_all(struct seed_ctx *c, struct seed_old *old, size_t n_old
 	}
 }
 
+/*
+ * Would consuming make a difference to the credit? Only then is a read-only
+ * root worth its read-write window: a first boot's or a foreign seed is mixed
+ * the same either way, and the real root writes the next seed.
+ */
+static bool seed_worth_consuming(const struct seed_old *old, size_t n_old)
+{
+	enum seed_reason why;
+
+	for (size_t i = 0; i < n_old; i++) {
+		struct seed_facts f = old[i].f;
+		f.consumed = SEED_CONSUMED;
+		if (old[i].present && seed_credit_decide(&f, &why) > 0)
+			return true;
+	}
+	return false;
+}
+
 int seed_run(struct mix *m, const struct config *cfg, const struct seed_run_opts *o)
 {
 	struct seed_old old[2] = { { .name = SEED_NAME_CREDIT }, { .name = SEED_NAME_NO_CREDIT } };
@@ -832,7 +850,8 @@ int seed_run(struct mix *m, const struct config *cfg, const struct seed_run_opts
 	};
 	seed_read_all(&c, old, ELEMENTSOF(old), o, dir_private, fs);
 	struct remount rm;
-	bool remounted = o->load && o->may_remount && remount_rw_for_seed(&rm, dfd, cfg, m->run);
+	bool remounted = o->load && o->may_remount && seed_worth_consuming(old, ELEMENTSOF(old)) &&
+			 remount_rw_for_seed(&rm, dfd, cfg, m->run);
 	if (remounted)
 		test_point("remounted");
 	bits |= seed_run_locked(&c, old, ELEMENTSOF(old));

@@ -130,6 +130,18 @@ t_check "remount refused: the failure logged" \
 t_check "remount refused: the failure reported" remount_is 'remount failed: Input/output error'
 t_check "remount refused: still read-only, the seed untouched" bash -c "$(declare -f is_ro kept); R='$R' S0='$S0'; is_ro && kept"
 
+# --- nothing to credit (a first boot): the root is not touched at all --------------------
+image "LABEL=testroot / ext4 defaults 0 1"
+umount "$R" && mount "$LOOP" "$R" && echo uninitialized >"$R/etc/machine-id" &&
+	umount "$R" && mount -o ro "$LOOP" "$R"
+boot
+late
+t_check "first boot: the seed not credited (first boot)" \
+	bash -c "$(declare -f seed_credit); W='$W'; seed_credit 0"
+t_check "first boot: no read-write window, nothing said about one" \
+	bash -c "! grep -q 'remount' '$W/k/dev/kmsg' && jq -e '.runs[0].remount == null' '$W/k/run/bootseed/report.json' >/dev/null"
+t_check "first boot: still read-only, the seed untouched" bash -c "$(declare -f is_ro kept); R='$R' S0='$S0'; is_ro && kept"
+
 # --- a crash inside the window: the next boot remounts, credits nothing twice ----------
 image "LABEL=testroot / ext4 defaults 0 1"
 boot
