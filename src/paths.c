@@ -72,7 +72,6 @@ int paths_init(const char *root)
 		{ paths.fsck_root_marker, k, "/run/initramfs/fsck-root" },
 		/* left by the dracut module's drop-in for systemd-fsck-root.service */
 		{ paths.fsck_root_ok, k, "/run/bootseed/fsck-root" },
-		{ paths.machine_id, paths.root, "/etc/machine-id" },
 		{ paths.systemd_seed, paths.root, "/var/lib/systemd/random-seed" },
 		{ paths.seedrng_dir, paths.root, "/var/lib/seedrng" },
 	};

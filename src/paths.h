@@ -35,7 +35,6 @@ struct paths {
 	char fsck_root_marker[PATH_MAX];
 	char fsck_root_ok[PATH_MAX];
 	/* installed system side */
-	char machine_id[PATH_MAX];
 	char systemd_seed[PATH_MAX];
 	char seedrng_dir[PATH_MAX];
 };
