@@ -48,6 +48,9 @@ static const struct config_key config_keys[] = {
 	{ "lock_timeout_ms", CFG_UINT, offsetof(struct config, lock_timeout_ms), 0, 10000 },
 	KEY(seed_remount, CFG_AUTO, 0, 0),
 	KEY(jitter_timeout_ms, CFG_UINT, 0, 60000),
+	KEY(host_seed, CFG_BOOL, 0, 0),
+	KEY(host_seed_credit, CFG_BOOL, 0, 0),
+	KEY(host_seed_fresh, CFG_BOOL, 0, 0),
 	{ "verbose", CFG_BOOL, offsetof(struct config, verbose), 0, 0 },
 };
 
@@ -74,6 +77,7 @@ void config_defaults(struct config *c)
 	c->lock_timeout_ms = 1000;
 	c->seed_remount = true;
 	c->jitter_timeout_ms = 3000;
+	c->host_seed = c->host_seed_credit = true;
 	c->verbose = false;
 }
 

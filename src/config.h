@@ -32,6 +32,8 @@ struct config {
 	unsigned long lock_timeout_ms;
 	bool seed_remount;		  /* late stage: remount a read-only root rw to consume */
 	unsigned long jitter_timeout_ms;  /* bound on waiting for the kernel's jitter; 0 off */
+	bool host_seed, host_seed_credit; /* the host's seed: read; credit it once */
+	bool host_seed_fresh;		  /* the host gives a new one at every start */
 	bool verbose;
 };
 

@@ -2,7 +2,6 @@
 /* main: the command line, and the load and save runs end to end. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "bootseed.h"
 #include "config.h"
 #include "fileio.h"
+#include "hostseed.h"
 #include "log.h"
 #include "mix.h"
 #include "paths.h"
@@ -38,6 +38,8 @@ struct opts {
 	const char *config;
 	bool verbose;
 	bool json;
+	bool fw_cfg;	    /* host-seed: raw bytes for -fw_cfg, not an OEM string */
+	const char *output; /* host-seed -o FILE */
 };
 
 static void usage(FILE *f)
@@ -46,37 +48,73 @@ static void usage(FILE *f)
 		   "                       [--config FILE] [-v]\n"
 		   "       bootseed save   [--root DIR] [--seed-dir DIR] [--config FILE] [-v]\n"
 		   "       bootseed status [--root DIR] [--seed-dir DIR] [--config FILE] [--json]\n"
+		   "       bootseed host-seed [--smbios|--fw-cfg] -o FILE   (on the VM host)\n"
 		   "See bootseed(8).\n");
+}
+
+/*
+ * The options: "--name VALUE", "--name=VALUE", and -v, -h, -o FILE alone;
+ * the one other word is the command. A table and a loop, not getopt_long:
+ * that and getopt cost 2.8 KB of the static binary's budget.
+ */
+static const struct {
+	const char *name;
+	char key;
+	bool arg;
+} opt_table[] = {
+	{ "root", 'r', true },	    { "stage", 'S', true },	 { "seed-dir", 's', true },
+	{ "config", 'c', true },    { "verbose", 'v', false },	 { "json", 'j', false },
+	{ "smbios", 'm', false },   { "fw-cfg", 'f', false },	 { "output", 'o', true },
+	{ "help", 'h', false },	    { "version", 'V', false },
+};
+
+/* The option @a names, or -1; *ret_val points at an "=VALUE" part. */
+static int opt_find(const char *a, const char **ret_val)
+{
+	*ret_val = NULL;
+	for (size_t i = 0; i < ELEMENTSOF(opt_table); i++) {
+		size_t n = strlen(opt_table[i].name);
+		if (a[1] != '-') {
+			if (a[1] == opt_table[i].key && !a[2] && strchr("vho", a[1]))
+				return (int)i;
+		} else if (strncmp(a + 2, opt_table[i].name, n) == 0 &&
+			   (!a[2 + n] || (a[2 + n] == '=' && opt_table[i].arg))) {
+			*ret_val = a[2 + n] ? a + 3 + n : NULL;
+			return (int)i;
+		}
+	}
+	return -1;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "stage", required_argument, NULL, 'S' },
-		{ "seed-dir", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (c) {
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+		if (a[0] != '-' || !a[1]) {
+			if (o->command)
+				return -EINVAL;
+			o->command = a;
+			continue;
+		}
+		int k = opt_find(a, &v);
+		if (k < 0) {
+			fprintf(stderr, "bootseed: unknown option '%s'\n", a);
+			return -EINVAL;
+		}
+		if (opt_table[k].arg && !v && (v = argv[++i]) == NULL)
+			return -EINVAL;
+		switch (opt_table[k].key) {
 		case 'r':
-			o->root = optarg;
+			o->root = v;
 			break;
 		case 'S':
-			o->stage = optarg;
+			o->stage = v;
 			break;
 		case 's':
-			o->seed_dir = optarg;
+			o->seed_dir = v;
 			break;
 		case 'c':
-			o->config = optarg;
+			o->config = v;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -84,20 +122,22 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'j':
 			o->json = true;
 			break;
+		case 'm':
+		case 'f':
+			o->fw_cfg = opt_table[k].key == 'f';
+			break;
+		case 'o':
+			o->output = v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
 		case 'V':
 			printf("bootseed %s\n", BOOTSEED_VERSION);
 			exit(0);
-		default:
-			return -EINVAL;
 		}
 	}
-	if (optind != argc - 1)
-		return -EINVAL;
-	o->command = argv[optind];
-	return 0;
+	return o->command ? 0 : -EINVAL;
 }
 
 /* The config file, then the kernel command line, then our own options. */
@@ -267,6 +307,26 @@ static int cmd_save(const struct config *cfg)
 	return bits;
 }
 
+/* On the VM host: a fresh seed for the next start, and the QEMU argument for it. */
+static int cmd_host_seed(const struct opts *o)
+{
+	if (!o->output) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	int r = hostseed_make(o->output, o->fw_cfg, 64);
+	if (r < 0) {
+		fprintf(stderr, "bootseed: host-seed: cannot write %s: %s\n", o->output,
+			r == -EAGAIN ? "the crng is not ready yet" : strerror(-r));
+		return EXIT_SEED_WRITE;
+	}
+	if (o->fw_cfg)
+		printf("-fw_cfg name=" HOSTSEED_FW_CFG ",file=%s\n", o->output);
+	else
+		printf("-smbios type=11,path=%s\n", o->output);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -284,7 +344,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bootseed: bad --root '%s': %s\n", o.root, strerror(-r));
 		return EXIT_USAGE;
 	}
-	/* status only looks: its messages are for the person, not the kernel log. */
+	/* host-seed runs on the host; status only looks: neither writes to kmsg. */
+	if (strcmp(o.command, "host-seed") == 0)
+		return cmd_host_seed(&o);
 	log_init(strcmp(o.command, "status") == 0 ? "" : paths.kmsg, o.verbose);
 	if (load_config(&o, &cfg) < 0)
 		return EXIT_USAGE;

@@ -54,6 +54,9 @@ static const struct {
 	{ "pci:v00001AF4d00001044", false, { "virtio_pci", "virtio_rng" } },
 	{ "virtio,mmio", true, { "virtio_mmio", NULL } },
 	{ "acpi:LNRO0005:", false, { "virtio_mmio", NULL } },
+	/* QEMU's fw_cfg, a channel of the host's seed (hostseed.c): x86 ACPI, arm DT */
+	{ "acpi:QEMU0002:", false, { "qemu_fw_cfg", NULL } },
+	{ "qemu,fw-cfg-mmio", true, { "qemu_fw_cfg", NULL } },
 };
 
 static const char *const outcome_names[] = {
@@ -221,7 +224,7 @@ static enum modload_outcome load_one(struct run *r, struct kmod_module *m, int *
 }
 
 static void record(struct run *r, const char *name, const char *via,
-		   enum modload_outcome oc, int err, bool hwrng)
+		   enum modload_outcome oc, int err, bool hwrng, bool firmware)
 {
 	if (r->count < r->max) {
 		struct modload_result *res = &r->res[r->count];
@@ -231,6 +234,7 @@ static void record(struct run *r, const char *name, const char *via,
 		res->outcome = oc;
 		res->error = oc == MODLOAD_FAILED ? err : 0;
 		res->hwrng = hwrng;
+		res->firmware = firmware;
 	}
 	r->count++;
 }
@@ -245,7 +249,8 @@ static int handle_module(struct run *r, struct kmod_module *m, const char *via)
 		return added;
 	enum modload_outcome oc = load_one(r, m, &err);
 	const char *path = kmod_module_get_path(m);
-	record(r, name, via, oc, err, path && strstr(path, "/drivers/char/hw_random/"));
+	record(r, name, via, oc, err, path && strstr(path, "/drivers/char/hw_random/"),
+	       path && strstr(path, "/drivers/firmware/"));
 	return 0;
 }
 
@@ -396,7 +401,8 @@ static int handle_extra(struct run *r, const char *name)
 	if (added < 0)
 		return added;
 	if (added)
-		record(r, name, "config", n == 0 ? MODLOAD_NOT_FOUND : MODLOAD_FAILED, n, false);
+		record(r, name, "config", n == 0 ? MODLOAD_NOT_FOUND : MODLOAD_FAILED, n, false,
+		       false);
 	return 0;
 }
 

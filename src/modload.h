@@ -30,6 +30,7 @@ struct modload_result {
 	int error;		   /* -errno when FAILED, else 0 */
 	char via[MODLOAD_VIA_MAX]; /* the device's modalias, or "config" */
 	bool hwrng;		   /* a driver under drivers/char/hw_random: registers an hwrng */
+	bool firmware;		   /* under drivers/firmware (qemu_fw_cfg): no RNG node to wait for */
 };
 
 struct modload_opts {

@@ -72,6 +72,11 @@ int paths_init(const char *root)
 		{ paths.fsck_root_marker, k, "/run/initramfs/fsck-root" },
 		/* left by the dracut module's drop-in for systemd-fsck-root.service */
 		{ paths.fsck_root_ok, k, "/run/bootseed/fsck-root" },
+		{ paths.hostseed_marker, k, "/run/bootseed/host-seed" },
+		{ paths.dmi_entries, k, "/sys/firmware/dmi/entries" },
+		{ paths.fw_cfg_seed, k,
+		  "/sys/firmware/qemu_fw_cfg/by_name/opt/io.systemd.credentials/bootseed.seed" },
+		{ paths.creds_system, k, "/run/credentials/@system" },
 		{ paths.systemd_seed, paths.root, "/var/lib/systemd/random-seed" },
 		{ paths.seedrng_dir, paths.root, "/var/lib/seedrng" },
 	};

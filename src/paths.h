@@ -34,6 +34,10 @@ struct paths {
 	char mountinfo[PATH_MAX];
 	char fsck_root_marker[PATH_MAX];
 	char fsck_root_ok[PATH_MAX];
+	char hostseed_marker[PATH_MAX];
+	char dmi_entries[PATH_MAX];
+	char fw_cfg_seed[PATH_MAX];
+	char creds_system[PATH_MAX];
 	/* installed system side */
 	char systemd_seed[PATH_MAX];
 	char seedrng_dir[PATH_MAX];

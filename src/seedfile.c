@@ -302,7 +302,7 @@ static void seed_facts_from_stat(struct seed_facts *f, const struct stat *st)
  * Looks before opening (a device node or FIFO under a seed's name is never
  * opened) and opens with O_NOFOLLOW|O_NONBLOCK, then checks it is the same file.
  */
-static int seed_open(int dfd, const char *name, struct seed_facts *f, struct stat *ret_st)
+int seed_open(int dfd, const char *name, struct seed_facts *f, struct stat *ret_st)
 {
 	struct stat pre, st;
 
@@ -447,7 +447,7 @@ int seed_dir_open(const char *abs, bool create, bool *ret_private)
 }
 
 /* flock with a bound: another bootseed holding the lock must not hang the boot. */
-static int seed_dir_lock(int dfd, unsigned long timeout_ms)
+int seed_dir_lock(int dfd, unsigned long timeout_ms)
 {
 	const struct timespec poll = { 0, SEED_LOCK_POLL_MS * 1000000L };
 	uint64_t deadline = now_ms() + timeout_ms;
@@ -464,7 +464,7 @@ static int seed_dir_lock(int dfd, unsigned long timeout_ms)
 }
 
 /* Temp file (0400) → write all → fsync → close; removed again on any failure. */
-static int seed_write_tmp(int dfd, const char *tmp, const uint8_t *data, size_t len)
+int seed_write_tmp(int dfd, const char *tmp, const uint8_t *data, size_t len)
 {
 	size_t first = SEED_TEST_FIRST_WRITE(len);
 

@@ -147,5 +147,15 @@ int seed_dir_open(const char *abs, bool create, bool *ret_private);
 /* Mixes systemd's and seedrng's seeds without credit; never consumes them. */
 void seed_mix_foreign(struct mix *m);
 
+/*
+ * Shared with hostseed.c: seed_open() opens a regular file under @dfd without
+ * following links and fills the file facts of @f; seed_dir_lock() takes the
+ * seed directory's lock within @timeout_ms; seed_write_tmp() writes @tmp
+ * (0400) completely and fsyncs it, removing it again on failure.
+ */
+int seed_open(int dfd, const char *name, struct seed_facts *f, struct stat *ret_st);
+int seed_dir_lock(int dfd, unsigned long timeout_ms);
+int seed_write_tmp(int dfd, const char *tmp, const uint8_t *data, size_t len);
+
 /* Did bootseed write a seed into this (open) seed directory earlier this boot? */
 bool seed_written_this_boot(int dfd);

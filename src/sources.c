@@ -11,6 +11,7 @@
 #include "cpu.h"
 #include "fileio.h"
 #include "health.h"
+#include "hostseed.h"
 #include "hwrng.h"
 #include "jitter.h"
 #include "log.h"
@@ -90,7 +91,7 @@ static void sources_wait_devices(const struct modload_result *res, size_t n, siz
 	uint64_t t0 = now_ms();
 
 	for (size_t i = 0; i < n; i++) {
-		if (res[i].outcome != MODLOAD_LOADED)
+		if (res[i].outcome != MODLOAD_LOADED || res[i].firmware)
 			continue;
 		res[i].hwrng ? hw_loaded++ : other++;
 	}
@@ -326,6 +327,21 @@ static int sources_seed(struct source_ctx *c)
 	return seed_run(c->m, c->cfg, &o);
 }
 
+/*
+ * The host's seed (hostseed.c): read and mixed in the early stage (credited
+ * there only with host_seed_fresh); the late stage and "all" read it again,
+ * record its fingerprint in the seed directory and credit it once.
+ */
+static int sources_host_seed(struct source_ctx *c)
+{
+	struct hostseed_run_opts o = {
+		.late = c->stage & SOURCE_LATE,
+		.may_remount = c->stage == SOURCE_LATE,
+		.credentials = c->stage == (SOURCE_EARLY | SOURCE_LATE),
+	};
+	return hostseed_run(c->m, c->cfg, &o);
+}
+
 static int sources_jitter(struct source_ctx *c)
 {
 	return jitter_run(c->m, c->cfg, c->stage == SOURCE_LATE);
@@ -350,6 +366,7 @@ static const struct source source_table[] = {
 	{ "tpm", SOURCE_EARLY, true, ROW_IF(tpm), sources_tpm },
 	{ "hwrng", SOURCE_EARLY, true, ROW_IF(hwrng), sources_hwrng },
 	{ "cpu", SOURCE_EARLY, true, ROW_IF(cpu), sources_cpu },
+	{ "host-seed", SOURCE_EARLY | SOURCE_LATE, false, ROW_IF(host_seed), sources_host_seed },
 	{ "machine-id", SOURCE_LATE, false, ROW_ALWAYS, sources_machine_id },
 	{ "foreign", SOURCE_LATE, false, ROW_IF(seed_foreign), sources_foreign },
 	{ "seed", SOURCE_LATE, false, ROW_ALWAYS, sources_seed },
