@@ -39,7 +39,8 @@ depends() {
 # for virtio-rng-device on QEMU's virt machine). The driver bootseed loads is
 # useless without its bus.
 installkernel() {
-    instmods '=drivers/char/hw_random' '=drivers/char/tpm' virtio_pci virtio_mmio
+    # qemu_fw_cfg: fw_cfg, a channel of the host's seed in QEMU VMs.
+    instmods '=drivers/char/hw_random' '=drivers/char/tpm' virtio_pci virtio_mmio qemu_fw_cfg
 }
 
 install() {

@@ -447,21 +447,22 @@ arm64_cases() {
 			has "$o" "result virtio_pci|dry run|$A_VIRTIO_RNG_PCI|0"
 		t_check "$o: virtio_pci after its deps, then virtio_rng: $(inserts "$o")" \
 			virtio_pci_order_ok "$o"
-		t_check "$o: inserts exactly these and virtio_mmio, each once" \
+		t_check "$o: inserts exactly these, virtio_mmio and qemu_fw_cfg, each once" \
 			test "$(inserts "$o" | tr ' ' '\n' | sort | paste -sd' ')" = \
-			"virtio_mmio virtio_pci virtio_pci_legacy_dev virtio_pci_modern_dev virtio_rng"
+			"qemu_fw_cfg virtio_mmio virtio_pci virtio_pci_legacy_dev virtio_pci_modern_dev virtio_rng"
 	else
 		t_check "$o: virtio_pci built in on 6.12" \
 			has "$o" "result virtio_pci|built-in|$A_VIRTIO_RNG_PCI|0"
-		t_check "$o: inserts virtio_rng (pci sorts first), virtio_mmio: $(inserts "$o")" \
-			test "$(inserts "$o")" = "virtio_rng virtio_mmio"
+		t_check "$o: inserts virtio_rng (pci sorts first), qemu_fw_cfg, virtio_mmio: $(inserts "$o")" \
+			test "$(inserts "$o")" = "virtio_rng qemu_fw_cfg virtio_mmio"
 	fi
 	t_check "$o: virtio_rng chosen via the PCI device" \
 		has "$o" "result virtio_rng|dry run|$A_VIRTIO_RNG_PCI|0"
 	t_check "$o: virtio_mmio chosen for the virtio,mmio slots (transport)" \
 		has "$o" "result virtio_mmio|dry run|$O_VIRTIO_MMIO|0"
-	t_check "$o: fw-cfg (qemu_fw_cfg) and ahci not chosen" \
-		bash -c "! grep -qE 'qemu_fw_cfg|ahci' '$W/out.$o'"
+	t_check "$o: qemu_fw_cfg chosen for the fw-cfg node (the host seed's channel)" \
+		has "$o" "result qemu_fw_cfg|dry run|$O_FW_CFG|0"
+	t_check "$o: ahci not chosen" bash -c "! grep -qE 'ahci' '$W/out.$o'"
 
 	mksys_arm64 virt-mmio
 	o=$a-virt-mmio
@@ -469,8 +470,8 @@ arm64_cases() {
 	t_check "$o: virtio_mmio once for two slots, then virtio_rng via the virtio bus" \
 		bash -c "grep -qxF 'result virtio_mmio|dry run|$O_VIRTIO_MMIO|0' '$W/out.$o' &&
 			grep -qxF 'result virtio_rng|dry run|$A_VIRTIO_RNG_MMIO|0' '$W/out.$o' &&
-			[ '$(inserts "$o")' = 'virtio_mmio virtio_rng' ]"
-	t_check "$o: 2 results" count_matches "$o" 2
+			[ '$(inserts "$o")' = 'qemu_fw_cfg virtio_mmio virtio_rng' ]"
+	t_check "$o: 3 results (with qemu_fw_cfg for fw-cfg)" count_matches "$o" 3
 
 	mksys_arm64 virt-tpm
 	o=$a-virt-tpm
