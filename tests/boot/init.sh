@@ -20,6 +20,8 @@
 #   test.fsckstamp=1   leave initramfs-tools' /run/initramfs/fsck-root, as its
 #                      init does after a clean fsck of the root (this image
 #                      has no e2fsck; the test says what it stands for)
+#   test.early=1       run "/bin/bootseed load --stage early -v" first, before
+#                      the disk is mounted, as an initramfs's early hook does
 #   test.transient_id=ID  mount a transient machine-id holding ID over
 #                      /mnt/etc/machine-id, as systemd does for an empty or
 #                      uninitialized one (from a file on a tmpfs in /run)
@@ -46,7 +48,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 
-RO=0 CMD=load ARGS="" MODS="" WAIT=5 TMO=60 NOBS=0 SLEEP=0 LOGLEVEL=1 FSCKSTAMP=0 TID=""
+RO=0 CMD=load ARGS="" MODS="" WAIT=5 TMO=60 NOBS=0 SLEEP=0 LOGLEVEL=1 FSCKSTAMP=0 TID="" EARLY=0
 for w in $(cat /proc/cmdline); do
     case $w in
         test.ro=*) RO=${w#*=} ;;
@@ -60,6 +62,7 @@ for w in $(cat /proc/cmdline); do
         test.loglevel=*) LOGLEVEL=${w#*=} ;;
         test.fsckstamp=*) FSCKSTAMP=${w#*=} ;;
         test.transient_id=*) TID=${w#*=} ;;
+        test.early=*) EARLY=${w#*=} ;;
     esac
 done
 dmesg -n "$LOGLEVEL"
@@ -72,6 +75,12 @@ flags=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo)
 case " $flags " in *" rdrand "*) say cpu-rdrand=1 ;; *) say cpu-rdrand=0 ;; esac
 case " $flags " in *" rdseed "*) say cpu-rdseed=1 ;; *) say cpu-rdseed=0 ;; esac
 case $flags in Features*" rng"|Features*" rng "*) say cpu-rng=1 ;; *) say cpu-rng=0 ;; esac
+
+if [ "$EARLY" = 1 ] && [ -x /bin/bootseed ]; then
+    echo "boottest: bootseed starts" >/dev/kmsg
+    timeout "$TMO" /bin/bootseed load --stage early -v
+    say "bootseed-early exit=$?"
+fi
 
 for m in ahci sd_mod crc32c_generic ext4 $MODS; do
     modprobe "$m" || say "modprobe-failed=$m"
