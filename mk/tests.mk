@@ -4,7 +4,7 @@
 #   make sanitize-build   build/asan: the test binary and the unit tests with
 #                         clang -fsanitize=address,undefined (a dynamic build);
 #                         tests/run.sh's "sanitize" layer runs them
-#   make fuzz-build       build/fuzz/fuzz_{config,cmdline} (libFuzzer + ASan + UBSan)
+#   make fuzz-build       build/fuzz/fuzz_{config,cmdline,smbios,fwcfg} (libFuzzer + ASan + UBSan)
 #   make fuzz             each fuzzer for FUZZ_SECONDS (default 600), in parallel,
 #                         from a copy of tests/fuzz/corpus/<target>; new coverage
 #                         (new edges only) is added to the checked-in corpus with
@@ -16,7 +16,7 @@ SAN_FLAGS    = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 FUZZ_CC     ?= clang
 FUZZ_FLAGS   = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
-FUZZ_TARGETS = config cmdline
+FUZZ_TARGETS = config cmdline smbios fwcfg
 FUZZ_SECONDS ?= 600
 FUZZ_MERGE  ?= 0
 FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
@@ -29,9 +29,12 @@ sanitize-build:
 # Only meaningful inside the recursive make above (B=build/asan).
 sanitize-targets: $(B)/test/bootseed $(UNITS)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/config.c src/fileio.c $(HDRS)
+# The host seed's parsers (src/hostparse.c) are linked into every fuzzer: they
+# need nothing else, and one rule stays one rule.
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h src/config.c src/fileio.c src/hostparse.c $(HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CPPFLAGS) -O1 -g $(FUZZ_FLAGS) $(WARN) -Isrc -o $@ $< src/config.c src/fileio.c
+	$(FUZZ_CC) $(CPPFLAGS) -O1 -g $(FUZZ_FLAGS) $(WARN) -Isrc -o $@ $< src/config.c src/fileio.c \
+		src/hostparse.c
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -69,7 +69,7 @@ static bool fuzz_module_char(char ch)
 }
 
 /* Every promise config.c makes about a parsed configuration, whatever the input. */
-static void fuzz_check_config(const struct config *c)
+static inline void fuzz_check_config(const struct config *c)
 {
 	const char *names[CONFIG_MODULES_MAX];
 	char buf[512];

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The config fuzzers (libFuzzer + ASan + UBSan, built by `make fuzz-build`).
+# The config and host-seed parser fuzzers (libFuzzer + ASan + UBSan, built by `make fuzz-build`).
 #
 #   run.sh regress TARGET...  every input of tests/fuzz/corpus/TARGET once: a
 #                             crash, leak or UB found before fails the check
@@ -15,7 +15,7 @@ FZ=$T_TOP/tests/fuzz
 BD=$T_TOP/build/fuzz
 mode=${1:-regress}
 shift
-[ $# -gt 0 ] || set -- config cmdline
+[ $# -gt 0 ] || set -- config cmdline smbios fwcfg
 
 regress() {
 	local t=$1 bin=$BD/fuzz_$1 log n

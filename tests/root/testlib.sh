@@ -26,6 +26,11 @@
 #   bare    the disk reset to a device-less first boot (no seed, machine-id
 #           uninitialized, no TPM): kernel-jitter in the initramfs, before
 #           the ssh host keys
+#   hostseed  (initramfs-tools) the disk reset to a golden image's first boot
+#           again, no TPM, a host seed made by `bootseed host-seed` passed
+#           through SMBIOS type 11: credited in the initramfs (late stage,
+#           read-write window), before the ssh host keys; the same seed on
+#           the next boot not credited; a new one credited again
 # The guest's bootseed-test-done unit writes its journal, bootseed's report
 # and the seed hashes to /var/log/bootseed-test/NAME/ and powers off; they are
 # read back with debugfs and kept in build/test-artifacts/root[-RELEASE]-FLAVOUR/.
@@ -317,6 +322,47 @@ rt_bare() {
 	t_check "bare: no bootseed unit failed" rt_no_failed bare
 }
 
+# rt_hs_bits NAME: the host-seed bits credited by all runs of boot NAME.
+rt_hs_bits() { jq '[.runs[].sources[] | select(.name == "host-seed") | .credited_bits] | add // 0' "$ART/$1.report.json" 2>/dev/null; }
+
+# rt_hostseed: three boots with a seed from the host (SMBIOS type 11), no TPM,
+# no virtio-rng, the first of them a golden image's first boot.
+rt_hostseed() {
+	local f=$W/host-seed.smbios arg
+	boot_disk_rm "$RT_IMG" "$RT_SEED" /var/lib/bootseed/seed.no-credit /var/lib/bootseed/host-seeds \
+		/var/lib/systemd/random-seed /etc/ssh/ssh_host_ed25519_key /etc/ssh/ssh_host_ed25519_key.pub \
+		/etc/ssh/ssh_host_rsa_key /etc/ssh/ssh_host_rsa_key.pub \
+		/etc/ssh/ssh_host_ecdsa_key /etc/ssh/ssh_host_ecdsa_key.pub &&
+		boot_disk_put "$RT_IMG" /etc/machine-id uninitialized 0444 ||
+		{ t_fail "hostseed: cannot reset the disk"; return 1; }
+	arg=$("$BOOTSEED_BIN" host-seed -o "$f") || { t_fail "hostseed: bootseed host-seed failed"; return 1; }
+	BOOT_TPM=0 BOOT_QEMU_ARGS="$arg" rt_boot hs-first || return 1
+	t_check "hs-first: the late stage (initramfs) credited the host seed, 256 bits" \
+		rt_late hs-first '[.sources[] | select(.name == "host-seed")] | length == 1 and .[0].credited_bits == 256'
+	t_check "hs-first: in the read-write window of the read-only root" \
+		rt_late hs-first '.remount | test("remounted read-write for [0-9]+ ms, then read-only")'
+	t_check "hs-first: that credit made the crng ready (crng_ready_ms)" rt_late hs-first '.crng_ready_ms | numbers'
+	t_check "hs-first: credited once in the boot (early: later; bootseed.service: earlier this boot)" \
+		test "$(rt_hs_bits hs-first)" = 256
+	t_check "hs-first: no seed file credited (a first boot)" rt_jq hs-first "$RT_SEED_BITS == 0"
+	t_check "hs-first: 'crng init done' before the initramfs hands over" \
+		rt_before hs-first 'random: crng init done' 'BOOTTEST: root at hand-over'
+	t_check "hs-first: 'crng init done' before the ssh host keys are made" \
+		rt_before hs-first 'random: crng init done' 'BOOTTEST: ssh-keygen starts'
+	t_check "hs-first: the root is read-only when the initramfs hands over" rt_handover_ro hs-first
+	t_check "hs-first: the fingerprint list is on the disk" boot_disk_exists "$RT_IMG" /var/lib/bootseed/host-seeds
+	t_check "hs-first: no bootseed unit failed" rt_no_failed hs-first
+	echo "    (hs-first: $(jq -r '.runs[] | select(.stage == "late") | "late stage: crng ready \(.crng_ready_ms) ms after it started"' "$ART/hs-first.report.json"))"
+	BOOT_TPM=0 BOOT_QEMU_ARGS="$arg" rt_boot hs-again || return 1
+	t_check "hs-again: the same host seed: credited by no run" test "$(rt_hs_bits hs-again)" = 0
+	t_check "hs-again: the reason: not fresh" \
+		rt_late hs-again '.sources[] | select(.name == "host-seed") | .reason | test("the host gave this seed before: it is not fresh")'
+	arg=$("$BOOTSEED_BIN" host-seed -o "$f") || { t_fail "hostseed: bootseed host-seed failed"; return 1; }
+	BOOT_TPM=0 BOOT_QEMU_ARGS="$arg" rt_boot hs-new || return 1
+	t_check "hs-new: a new seed from the host: credited again, once" test "$(rt_hs_bits hs-new)" = 256
+	t_check "hs-new: no bootseed unit failed" rt_no_failed hs-new
+}
+
 # rt_initramfs_nobs: the same image without bootseed's hook and scripts.
 rt_initramfs_nobs() {
 	local d=$W/root/usr/share/initramfs-tools rc=0
@@ -334,7 +380,7 @@ rt_initramfs_nobs() {
 # rt_want NAME: boot NAME is one of $RT_BOOTS (default: all of them, in the
 # order above; a later boot starts from the disk an earlier one left).
 rt_want() {
-	case " ${RT_BOOTS:-first second off rw seed noremount nobs bare} " in *" $1 "*) ;; *) return 1 ;; esac
+	case " ${RT_BOOTS:-first second off rw seed noremount nobs bare hostseed} " in *" $1 "*) ;; *) return 1 ;; esac
 }
 
 # rt_run FLAVOUR [HOW]: build the root ($ROOT_RELEASE) with bootseed put in
@@ -384,6 +430,7 @@ rt_run() {
 	done
 	rt_want nobs && [ -f "$W/initrd-nobs" ] && rt_nobs
 	rt_want bare && rt_bare
+	[ "$flavour" = initramfs-tools ] && rt_want hostseed && rt_hostseed
 	t_done
 }
 
@@ -403,6 +450,7 @@ rt_initramfs_has() {
 		rt_has 'usr/sbin/bootseed$' 'etc/bootseed\.conf$'
 	t_check "$1: initramfs holds virtio_rng and tpm_tis_spi" \
 		rt_has '/virtio[-_]rng\.ko' '/tpm_tis_spi\.ko'
+	t_check "$1: initramfs holds qemu_fw_cfg (the host seed's fw_cfg channel)" rt_has '/qemu_fw_cfg\.ko'
 	# Trixie's 6.12 builds virtio_pci into the kernel; Debian 12's 6.1 does not.
 	if grep -q '/virtio_pci\.ko$' "$W/root/lib/modules/$ROOT_KVER/modules.builtin"; then
 		t_check "$1: virtio_pci is built into $ROOT_KVER, not in the image" rt_hasnt '/virtio_pci\.ko'
