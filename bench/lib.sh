@@ -176,7 +176,7 @@ bench_scenario_env() {
 	case ${1%@*} in
 	tpm | tpm-seed) BOOT_TPM=1 BOOT_VIRTIO_RNG=0 ;;
 	virtio) BOOT_TPM=0 BOOT_VIRTIO_RNG=1 ;;
-	seed | nothing) BOOT_TPM=0 BOOT_VIRTIO_RNG=0 ;;
+	seed | nothing | hostseed | hostseed-fresh) BOOT_TPM=0 BOOT_VIRTIO_RNG=0 ;;
 	*) bench_err "unknown scenario $1"; return 1 ;;
 	esac
 	export BOOT_TPM BOOT_VIRTIO_RNG
@@ -196,7 +196,17 @@ bench_boot() {
 	# reports itself non-rotating (ATA IDENTIFY word 217 = 1), as a VM's
 	# disk is; BENCH_DISK_NONROT=0 boots it as the boot tests do.
 	[ "${BENCH_DISK_NONROT:-1}" = 1 ] && qargs="$qargs -global ide-hd.rotation_rate=1"
-	BOOT_APPEND=$(bench_kargs "$name") BOOT_MEM=${BOOT_MEM:-1024} \
+	# The host seed scenarios: a fresh seed for every boot, through SMBIOS
+	# type 11, made as a user makes it (bootseed host-seed on the host).
+	local kextra=""
+	case ${scen%@*} in
+	hostseed | hostseed-fresh)
+		"$BENCH_TOP/build/bootseed" host-seed -o "$out/host-seed.smbios" >/dev/null ||
+			{ bench_err "bootseed host-seed failed"; return 1; }
+		qargs="$qargs -smbios type=11,path=$out/host-seed.smbios"
+		[ "${scen%@*}" = hostseed-fresh ] && kextra=" bootseed.host_seed_fresh=yes" ;;
+	esac
+	BOOT_APPEND="$(bench_kargs "$name")$kextra" BOOT_MEM=${BOOT_MEM:-1024} \
 		BOOT_TIMEOUT=${BENCH_BOOT_TIMEOUT:-240} BOOT_FSCK=$fsck BOOT_QEMU_ARGS=$qargs \
 		boot_qemu "$out/serial.log" "$img" || rc=$?
 	echo "${BOOT_SECONDS:-}" >"$out/host_seconds"

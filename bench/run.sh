@@ -18,6 +18,10 @@
 #                         seed      a seed file from an earlier boot, nothing else
 #                         nothing   no device, no seed: the first boot of a
 #                                   device-less VM (fresh disk)
+#                         hostseed  a golden image's first boot (fresh disk),
+#                                   no device, a fresh host seed through
+#                                   SMBIOS type 11 (`bootseed host-seed`)
+#                         hostseed-fresh  the same with bootseed.host_seed_fresh=yes
 #   BENCH_CONFIGS="stock rngd bootseed-itools bootseed-dracut"
 #                         stock            Debian's initramfs-tools image, no
 #                                          seeder but systemd-random-seed
@@ -84,7 +88,8 @@ for w in $SCENARIO_WORDS; do
 	case $w in *:*) n=${w#*:} ;; esac
 	case $n in '' | *[!0-9]* | 0) die "bad number of boots in $w" ;; esac
 	[ "$n" -gt "$REPS" ] && n=$REPS
-	case ${s%@*} in tpm | virtio | tpm-seed | seed | nothing) ;; *) die "unknown scenario $s" ;; esac
+	case ${s%@*} in tpm | virtio | tpm-seed | seed | nothing | hostseed | hostseed-fresh) ;;
+	*) die "unknown scenario $s" ;; esac
 	case $s in *@*) case ${s#*@} in 6.1 | 6.12) ;; *) die "unknown kernel in $s" ;; esac ;; esac
 	[ -n "${SREPS[$s]:-}" ] && die "scenario $s given twice"
 	SREPS[$s]=$n SCENARIOS="${SCENARIOS:+$SCENARIOS }$s"
