@@ -75,6 +75,24 @@ t_check "host-seed without -o: usage, exit 128" test "$rc" = 128
 "$BIN" host-seed -o "$W/no/such/dir/f" >/dev/null 2>&1; rc=$?
 t_check "host-seed into a missing directory: fails with a message" test "$rc" -ne 0
 
+# --- the libvirt hook (contrib/libvirt/qemu) ---------------------------------
+HOOK=$T_TOP/contrib/libvirt/qemu
+mkdir -p "$W/lv" && : >"$W/lv/vm1.seed"
+hook() { BOOTSEED=$BIN BOOTSEED_HOST_SEED_DIR=$W/lv BOOTSEED_QEMU_USER=nobody sh "$HOOK" "$@" </dev/null; }
+hook vm1 prepare begin -; rc=$?
+cp "$W/lv/vm1.seed" "$W/lv.1"
+t_check "libvirt hook, prepare: a fresh 64-byte seed for the opted-in VM, QEMU's user owns it" \
+	bash -c "[ $rc = 0 ] && [ \$(stat -c %s '$W/lv/vm1.seed') = 64 ] && [ \"\$(stat -c %U '$W/lv/vm1.seed')\" = nobody ]"
+hook vm1 start begin -
+t_check "libvirt hook, another phase: the seed untouched" cmp -s "$W/lv/vm1.seed" "$W/lv.1"
+hook vm1 prepare begin -
+t_check "libvirt hook, the next prepare: a new seed" bash -c "! cmp -s '$W/lv/vm1.seed' '$W/lv.1'"
+hook vm2 prepare begin -; rc=$?
+t_check "libvirt hook, a VM that did not opt in: nothing written, exit 0" \
+	bash -c "[ $rc = 0 ] && [ ! -e '$W/lv/vm2.seed' ]"
+BOOTSEED=/nonexistent BOOTSEED_HOST_SEED_DIR=$W/lv sh "$HOOK" vm1 prepare begin - </dev/null 2>/dev/null; rc=$?
+t_check "libvirt hook, bootseed missing: exit 0 (the VM still starts)" test "$rc" = 0
+
 # --- the life cycle through SMBIOS ---------------------------------------------
 machine
 smbios "vendor=example" "$(cat "$W/seed1.txt")"
