@@ -37,12 +37,10 @@ int hostseed_base64_decode(const char *in, size_t len, uint8_t *out, size_t max)
 			if (in[i + j] == '=' && i + 4 == len && j >= 2)
 				pad++;
 			else
-				v = b64_val((unsigned char)in[i + j]),
-				bad |= v < 0 || pad;
+				v = b64_val((unsigned char)in[i + j]), bad |= v < 0 || pad;
 			acc = acc << 6 | (uint32_t)(v & 63);
 		}
-		/* Strict: the bits under the padding must be zero, as an encoder leaves
-		 * them. */
+		/* Strict: the bits under the padding must be zero, as an encoder leaves them. */
 		if (bad || (acc & (pad == 2 ? 0xffff : pad == 1 ? 0xff : 0)))
 			return -EINVAL;
 		size_t k = 3 - (size_t)pad;
@@ -56,8 +54,7 @@ int hostseed_base64_decode(const char *in, size_t len, uint8_t *out, size_t max)
 
 void hostseed_base64_encode(const uint8_t *in, size_t len, char *out)
 {
-	static const char a[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 	for (size_t i = 0; i < len; i += 3) {
 		uint32_t v = (uint32_t)in[i] << 16;
@@ -72,18 +69,18 @@ void hostseed_base64_encode(const uint8_t *in, size_t len, char *out)
 }
 
 static const char *const hostseed_parse_strs[] = {
-    [HOSTSEED_P_TRUNCATED] = "truncated SMBIOS entry",
-    [HOSTSEED_P_BASE64] = "bad base64",
-    [HOSTSEED_P_NO_EQ] = "no '=' after " HOSTSEED_CRED,
-    [HOSTSEED_P_SIZE] = "fw_cfg size and raw disagree",
-    [HOSTSEED_P_IO] = "unreadable",
+	[HOSTSEED_P_TRUNCATED] = "truncated SMBIOS entry",
+	[HOSTSEED_P_BASE64] = "bad base64",
+	[HOSTSEED_P_NO_EQ] = "no '=' after " HOSTSEED_CRED,
+	[HOSTSEED_P_SIZE] = "fw_cfg size and raw disagree",
+	[HOSTSEED_P_IO] = "unreadable",
 };
 
 const char *hostseed_parse_str(enum hostseed_parse p)
 {
 	return (size_t)p < ELEMENTSOF(hostseed_parse_strs) && hostseed_parse_strs[p]
-		   ? hostseed_parse_strs[p]
-		   : "";
+		       ? hostseed_parse_strs[p]
+		       : "";
 }
 
 /* Does @s (@n bytes) start with @prefix (without its '=') followed by '=' or the end? */
@@ -130,8 +127,7 @@ static enum hostseed_parse oem_string(const uint8_t *s, size_t n, struct hostsee
 	return HOSTSEED_FOUND;
 }
 
-enum hostseed_parse hostseed_parse_smbios(const uint8_t *raw, size_t len,
-					  struct hostseed_buf *b)
+enum hostseed_parse hostseed_parse_smbios(const uint8_t *raw, size_t len, struct hostseed_buf *b)
 {
 	enum hostseed_parse r = HOSTSEED_NONE;
 
@@ -152,8 +148,8 @@ enum hostseed_parse hostseed_parse_smbios(const uint8_t *raw, size_t len,
 	return HOSTSEED_P_TRUNCATED;
 }
 
-enum hostseed_parse hostseed_parse_fw_cfg(const char *size_text, const uint8_t *raw,
-					  size_t len, struct hostseed_buf *b)
+enum hostseed_parse hostseed_parse_fw_cfg(const char *size_text, const uint8_t *raw, size_t len,
+					  struct hostseed_buf *b)
 {
 	unsigned long size;
 

@@ -60,8 +60,7 @@ void hostseed_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 }
 
 /* The vendor string of leaf @leaf: EBX, EDX, ECX. */
-static bool cpuid_sig(hostseed_cpuid_fn cpuid, uint32_t leaf, const char sig[13],
-		      uint32_t *ret_max)
+static bool cpuid_sig(hostseed_cpuid_fn cpuid, uint32_t leaf, const char sig[13], uint32_t *ret_max)
 {
 	uint32_t r[4];
 	char s[12];
@@ -101,25 +100,24 @@ const char *hostseed_confidential(hostseed_cpuid_fn cpuid)
 }
 
 static const char *const hostseed_reasons[] = {
-    [HOSTSEED_R_DISABLED] = "host_seed_credit = no",
-    [HOSTSEED_R_SHORT] = "under 32 bytes",
-    [HOSTSEED_R_LONG] = "over 4096 bytes: not used",
-    [HOSTSEED_R_HEALTH] = "failed the health tests",
-    [HOSTSEED_R_CONFIDENTIAL] = "confidential VM: the host is the adversary",
-    [HOSTSEED_R_THIS_BOOT] = "credited earlier this boot",
-    [HOSTSEED_R_EARLY] = "credited once its fingerprint is recorded (late stage)",
-    [HOSTSEED_R_LIST] = "the list of used host seeds is corrupt or not root's",
-    [HOSTSEED_R_NOT_FRESH] = "the host gave this seed before: it is not fresh (run "
-			     "'bootseed host-seed' before each start)",
-    [HOSTSEED_R_READ_ONLY] = "read-only: a later stage records and credits it",
-    [HOSTSEED_R_NOT_RECORDED] = "fingerprint not recorded durably",
+	[HOSTSEED_R_DISABLED] = "host_seed_credit = no",
+	[HOSTSEED_R_SHORT] = "under 32 bytes",
+	[HOSTSEED_R_LONG] = "over 4096 bytes: not used",
+	[HOSTSEED_R_HEALTH] = "failed the health tests",
+	[HOSTSEED_R_CONFIDENTIAL] = "confidential VM: the host is the adversary",
+	[HOSTSEED_R_THIS_BOOT] = "credited earlier this boot",
+	[HOSTSEED_R_EARLY] = "credited once its fingerprint is recorded (late stage)",
+	[HOSTSEED_R_LIST] = "the list of used host seeds is corrupt or not root's",
+	[HOSTSEED_R_NOT_FRESH] = "the host gave this seed before: it is not fresh (run "
+				 "'bootseed host-seed' before each start)",
+	[HOSTSEED_R_READ_ONLY] = "read-only: a later stage records and credits it",
+	[HOSTSEED_R_NOT_RECORDED] = "fingerprint not recorded durably",
 };
 
 const char *hostseed_reason_str(enum hostseed_reason r)
 {
-	return (size_t)r < ELEMENTSOF(hostseed_reasons) && hostseed_reasons[r]
-		   ? hostseed_reasons[r]
-		   : "";
+	return (size_t)r < ELEMENTSOF(hostseed_reasons) && hostseed_reasons[r] ? hostseed_reasons[r]
+									       : "";
 }
 
 /*
@@ -134,8 +132,7 @@ const char *hostseed_reason_str(enum hostseed_reason r)
  * host_seed_fresh = yes is the operator's word that every start brings a new
  * seed: then no list is needed.
  */
-unsigned hostseed_credit_decide(const struct hostseed_facts *f,
-				enum hostseed_reason *ret_reason)
+unsigned hostseed_credit_decide(const struct hostseed_facts *f, enum hostseed_reason *ret_reason)
 {
 	enum hostseed_reason r = HOSTSEED_CREDITED;
 
@@ -185,7 +182,7 @@ void hostseed_fingerprint(const uint8_t *seed, size_t len, uint8_t fp[HOSTSEED_F
 int hostseed_list_read(int dfd, struct hostseed_list *l)
 {
 	uint8_t buf[8 + sizeof(l->fp) + 1];
-	struct seed_facts f = {0};
+	struct seed_facts f = { 0 };
 
 	l->n = 0;
 	int fd = seed_open(dfd, HOSTSEED_LIST_NAME, &f, NULL);
@@ -200,8 +197,8 @@ int hostseed_list_read(int dfd, struct hostseed_list *l)
 	/* Someone else could have removed a fingerprint from it: a replay. */
 	if (!f.owner_root || !f.mode_private || !f.single_link)
 		return -EPERM;
-	if (n < 8 || memcmp(buf, HOSTSEED_LIST_MAGIC, 8) != 0 ||
-	    (n - 8) % HOSTSEED_FP_LEN || (size_t)n > 8 + sizeof(l->fp))
+	if (n < 8 || memcmp(buf, HOSTSEED_LIST_MAGIC, 8) != 0 || (n - 8) % HOSTSEED_FP_LEN ||
+	    (size_t)n > 8 + sizeof(l->fp))
 		return -EBADMSG;
 	l->n = (size_t)(n - 8) / HOSTSEED_FP_LEN;
 	memcpy(l->fp, buf + 8, (size_t)n - 8);
@@ -216,8 +213,7 @@ bool hostseed_list_has(const struct hostseed_list *l, const uint8_t fp[HOSTSEED_
 	return false;
 }
 
-/* @data into @name under @dfd (0400): temp file, fsync, rename, fsync of the directory.
- */
+/* @data into @name under @dfd (0400): temp file, fsync, rename, fsync of the directory. */
 static int hostseed_replace(int dfd, const char *tmp, const char *name, const void *data,
 			    size_t len)
 {
@@ -260,15 +256,14 @@ static enum hostseed_parse hostseed_smbios(struct hostseed_buf *b)
 	uint8_t *raw = d ? malloc(HOSTSEED_RAW_MAX + 1) : NULL;
 	while (raw && p == HOSTSEED_NONE && (e = readdir(d))) {
 		if (strncmp(e->d_name, "11-", 3) != 0 ||
-		    snprintf(path, sizeof(path), "%s/%s/raw", paths.dmi_entries,
-			     e->d_name) >= (int)sizeof(path))
+		    snprintf(path, sizeof(path), "%s/%s/raw", paths.dmi_entries, e->d_name) >=
+			    (int)sizeof(path))
 			continue;
 		ssize_t n = hostseed_slurp(path, raw, HOSTSEED_RAW_MAX);
 		if (n < 0)
 			p = HOSTSEED_P_IO;
 		else if (n > HOSTSEED_RAW_MAX)
-			b->oversized = true,
-			p = HOSTSEED_FOUND; /* only a huge string makes it so */
+			b->oversized = true, p = HOSTSEED_FOUND; /* only a huge string makes it so */
 		else
 			p = hostseed_parse_smbios(raw, (size_t)n, b);
 		explicit_bzero(raw, (size_t)(n > 0 ? n : 0));
@@ -280,8 +275,7 @@ static enum hostseed_parse hostseed_smbios(struct hostseed_buf *b)
 }
 
 /* fw_cfg, or a credentials file (@size NULL: the file's own length). */
-static enum hostseed_parse hostseed_file(const char *dir, const char *size,
-					 struct hostseed_buf *b)
+static enum hostseed_parse hostseed_file(const char *dir, const char *size, struct hostseed_buf *b)
 {
 	char path[PATH_MAX], num[24] = "";
 
@@ -294,8 +288,7 @@ static enum hostseed_parse hostseed_file(const char *dir, const char *size,
 			return e == -ENOENT ? HOSTSEED_NONE : HOSTSEED_P_IO;
 		unsigned long v;
 		if (parse_uint(num, 0, ~0UL, &v) == 0 && v > HOSTSEED_MAX)
-			return hostseed_parse_fw_cfg(num, NULL, 0,
-						     b); /* not read at all */
+			return hostseed_parse_fw_cfg(num, NULL, 0, b); /* not read at all */
 		snprintf(path, sizeof(path), "%s/raw", dir);
 	}
 	ssize_t n = hostseed_slurp(path, b->data, HOSTSEED_MAX - 1);
@@ -311,8 +304,7 @@ static enum hostseed_parse hostseed_file(const char *dir, const char *size,
 }
 
 /* The channels in order; the first that holds the credential (or a bad one) decides. */
-static enum hostseed_parse hostseed_read(struct hostseed_buf *b, bool creds,
-					 const char **ret)
+static enum hostseed_parse hostseed_read(struct hostseed_buf *b, bool creds, const char **ret)
 {
 	const char *cd = getenv("CREDENTIALS_DIRECTORY");
 	enum hostseed_parse p = hostseed_smbios(b);
@@ -328,8 +320,7 @@ static enum hostseed_parse hostseed_read(struct hostseed_buf *b, bool creds,
 }
 
 /* /run/bootseed/host-seed: a line "HEX read" or "HEX credited" per stage. */
-static void hostseed_fp_hex(const uint8_t fp[HOSTSEED_FP_LEN],
-			    char hex[2 * HOSTSEED_FP_LEN + 1])
+static void hostseed_fp_hex(const uint8_t fp[HOSTSEED_FP_LEN], char hex[2 * HOSTSEED_FP_LEN + 1])
 {
 	for (size_t i = 0; i < HOSTSEED_FP_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", fp[i]);
@@ -338,22 +329,20 @@ static void hostseed_fp_hex(const uint8_t fp[HOSTSEED_FP_LEN],
 static bool hostseed_marked(const char *line)
 {
 	char buf[2048];
-	ssize_t n =
-	    read_small_file(AT_FDCWD, paths.hostseed_marker, buf, sizeof(buf) - 1);
+	ssize_t n = read_small_file(AT_FDCWD, paths.hostseed_marker, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
 	return line ? strstr(buf, line) != NULL : true;
 }
 
-static void hostseed_mark(const char *line)
+static int hostseed_mark(const char *line)
 {
 	int fd = paths_run_open(paths.hostseed_marker, O_APPEND);
 	int r = fd < 0 ? fd : write_full(fd, line, strlen(line));
 	if (fd >= 0)
 		close(fd);
-	if (r < 0)
-		log_warn("%s: %s, ignoring", paths.hostseed_marker, strerror(-r));
+	return r;
 }
 
 static bool hostseed_healthy(const uint8_t *d, size_t len)
@@ -378,11 +367,10 @@ static bool hostseed_healthy(const uint8_t *d, size_t len)
  * fingerprint (in the read-write window, where the root is read-only) only
  * when recording it is what stands between the seed and its credit.
  */
-static int hostseed_late(struct hostseed_facts *f, const struct config *cfg,
-			 struct mix *m, const uint8_t fp[HOSTSEED_FP_LEN],
-			 bool may_remount)
+static int hostseed_late(struct hostseed_facts *f, const struct config *cfg, struct mix *m,
+			 const uint8_t fp[HOSTSEED_FP_LEN], bool may_remount)
 {
-	struct hostseed_list l = {0};
+	struct hostseed_list l = { 0 };
 	enum hostseed_reason why;
 	char last[NAME_MAX + 1];
 	bool priv = false, remounted = false;
@@ -391,36 +379,29 @@ static int hostseed_late(struct hostseed_facts *f, const struct config *cfg,
 
 	f->have_list = true;
 	int dfd = seed_dir_open(cfg->seed_dir, false, &priv);
-	int probe =
-	    dfd == -ENOENT ? root_open_parent(cfg->seed_dir, last, sizeof(last)) : dfd;
+	int probe = dfd == -ENOENT ? root_open_parent(cfg->seed_dir, last, sizeof(last)) : dfd;
 	if (dfd >= 0 && (r = seed_dir_lock(dfd, cfg->lock_timeout_ms)) == 0)
 		r = hostseed_list_read(dfd, &l);
 	if ((dfd < 0 && dfd != -ENOENT) || (dfd >= 0 && (r < 0 || !priv))) {
 		log_warn("host-seed: %s/" HOSTSEED_LIST_NAME ": %s", cfg->seed_dir,
-			 strerror(dfd < 0 ? -dfd
-				  : !priv ? EPERM
-					  : -r));
+			 strerror(dfd < 0 ? -dfd : !priv ? EPERM : -r));
 		f->list_untrusted = true;
 	}
 	f->seen = hostseed_list_has(&l, fp);
 	f->recorded = HOSTSEED_RECORDED;
 	if (hostseed_credit_decide(f, &why) > 0) {
-		remounted = may_remount && probe >= 0 &&
-			    remount_rw_for_seed(&rm, probe, cfg, m->run);
-		if (dfd == -ENOENT &&
-		    (dfd = seed_dir_open(cfg->seed_dir, true, &priv)) >= 0)
+		remounted = may_remount && probe >= 0 && remount_rw_for_seed(&rm, probe, cfg, m->run);
+		if (dfd == -ENOENT && (dfd = seed_dir_open(cfg->seed_dir, true, &priv)) >= 0)
 			r = seed_dir_lock(dfd, cfg->lock_timeout_ms);
 		r = dfd < 0 ? dfd : r < 0 ? r : hostseed_list_add(dfd, &l, fp);
-		f->recorded = r == 0	    ? HOSTSEED_RECORDED
-			      : r == -EROFS ? HOSTSEED_RECORD_RO
-					    : HOSTSEED_RECORD_FAILED;
+		f->recorded = r == 0 ? HOSTSEED_RECORDED
+			      : r == -EROFS ? HOSTSEED_RECORD_RO : HOSTSEED_RECORD_FAILED;
 		if (r < 0 && r != -EROFS)
 			log_err("host-seed: %s/" HOSTSEED_LIST_NAME ": %s", cfg->seed_dir,
 				strerror(-r));
 		if (remounted)
 			remount_restore(&rm, m->run);
-	} else if (f->list_untrusted && dfd >= 0 && priv &&
-		   (r == -EBADMSG || r == -EPERM)) {
+	} else if (f->list_untrusted && dfd >= 0 && priv && (r == -EBADMSG || r == -EPERM)) {
 		/* A fresh list, so the next host seed can be credited again. */
 		l.n = 0;
 		(void)hostseed_list_add(dfd, &l, fp);
@@ -432,13 +413,11 @@ static int hostseed_late(struct hostseed_facts *f, const struct config *cfg,
 	return f->recorded == HOSTSEED_RECORD_FAILED ? EXIT_SEED_WRITE : 0;
 }
 
-int hostseed_run(struct mix *m, const struct config *cfg,
-		 const struct hostseed_run_opts *o)
+int hostseed_run(struct mix *m, const struct config *cfg, const struct hostseed_run_opts *o)
 {
 	struct hostseed_buf *b = calloc(1, sizeof(*b));
 	uint8_t fp[HOSTSEED_FP_LEN];
-	char hex[2 * HOSTSEED_FP_LEN + 1], line[64], reason[REPORT_REASON_MAX],
-	    detail[48];
+	char hex[2 * HOSTSEED_FP_LEN + 1], line[64], reason[REPORT_REASON_MAX], detail[48];
 	enum hostseed_reason why;
 	const char *channel, *cv;
 	int bits = 0;
@@ -449,11 +428,9 @@ int hostseed_run(struct mix *m, const struct config *cfg,
 	enum hostseed_parse p = hostseed_read(b, o->credentials && !earlier, &channel);
 	if (p != HOSTSEED_FOUND) {
 		if (p != HOSTSEED_NONE) {
-			log_warn("host-seed: %s: %s, ignoring", channel,
-				 hostseed_parse_str(p));
+			log_warn("host-seed: %s: %s, ignoring", channel, hostseed_parse_str(p));
 			if (m->run)
-				report_add(m->run, "host-seed", 0, 0, "n/a",
-					   hostseed_parse_str(p));
+				report_add(m->run, "host-seed", 0, 0, "n/a", hostseed_parse_str(p));
 		}
 		explicit_bzero(b, sizeof(*b)); /* a bad entry may still hold seed bytes */
 		free(b);
@@ -466,14 +443,14 @@ int hostseed_run(struct mix *m, const struct config *cfg,
 	snprintf(line, sizeof(line), "%s credited\n", hex);
 	cv = hostseed_confidential(hostseed_cpuid);
 	struct hostseed_facts f = {
-	    .len = b->len,
-	    .oversized = b->oversized,
-	    .text = b->text,
-	    .credit_enabled = cfg->host_seed_credit,
-	    .health_pass = hostseed_healthy(b->data, b->len),
-	    .confidential = cv != NULL,
-	    .credited_this_boot = hostseed_marked(line),
-	    .fresh_by_config = cfg->host_seed_fresh,
+		.len = b->len,
+		.oversized = b->oversized,
+		.text = b->text,
+		.credit_enabled = cfg->host_seed_credit,
+		.health_pass = hostseed_healthy(b->data, b->len),
+		.confidential = cv != NULL,
+		.credited_this_boot = hostseed_marked(line),
+		.fresh_by_config = cfg->host_seed_fresh,
 	};
 	if (o->late)
 		bits = hostseed_late(&f, cfg, m, fp, o->may_remount);
@@ -483,14 +460,21 @@ int hostseed_run(struct mix *m, const struct config *cfg,
 			 hostseed_reason_str(why));
 	else
 		snprintf(reason, sizeof(reason), "%s", hostseed_reason_str(why));
-	credit = mix_source(m, "host-seed", b->data, b->len, credit,
-			    f.health_pass ? "pass" : "fail", reason);
-	snprintf(detail, sizeof(detail), "channel=%s%s", channel,
-		 b->text ? " form=text" : "");
+	/* The boot's own record first: a later stage must not credit it again. */
+	int r = credit > 0 ? hostseed_mark(line) : 0;
+	if (r < 0) {
+		credit = 0;
+		snprintf(reason, sizeof(reason),
+			 "cannot record it in /run/bootseed/host-seed (%s): a later stage could "
+			 "count it twice", strerror(-r));
+	}
+	credit = mix_source(m, "host-seed", b->data, b->len, credit, f.health_pass ? "pass" : "fail",
+			    reason);
+	snprintf(detail, sizeof(detail), "channel=%s%s", channel, b->text ? " form=text" : "");
 	mix_detail(m, detail);
-	if (credit == 0)
-		snprintf(line, sizeof(line), "%s read\n", hex);
-	hostseed_mark(line);
+	snprintf(line, sizeof(line), "%s read\n", hex);
+	if (credit == 0 && (r = hostseed_mark(line)) < 0)
+		log_warn("%s: %s, ignoring", paths.hostseed_marker, strerror(-r));
 	explicit_bzero(b, sizeof(*b));
 	free(b);
 	return bits;

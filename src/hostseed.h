@@ -44,8 +44,7 @@ const char *hostseed_parse_str(enum hostseed_parse p);
 struct hostseed_buf {
 	uint8_t data[HOSTSEED_MAX];
 	size_t len;	/* bytes in data (at most HOSTSEED_MAX) */
-	bool oversized; /* the host gave more than HOSTSEED_MAX: data holds the first part
-			 */
+	bool oversized; /* the host gave more than HOSTSEED_MAX: data holds the first part */
 	bool text;	/* the text form: a value, not binary */
 	unsigned more;	/* further bootseed.seed credentials ignored */
 };
@@ -64,11 +63,10 @@ void hostseed_base64_encode(const uint8_t *in, size_t len, char *out);
  * handle), the string count, then NUL-terminated strings ending in a double
  * NUL. Finds the bootseed.seed credential among the OEM strings.
  */
-enum hostseed_parse hostseed_parse_smbios(const uint8_t *raw, size_t len,
-					  struct hostseed_buf *b);
+enum hostseed_parse hostseed_parse_smbios(const uint8_t *raw, size_t len, struct hostseed_buf *b);
 /* fw_cfg: @size_text is the "size" file, @raw what "raw" gave (up to max + 1). */
-enum hostseed_parse hostseed_parse_fw_cfg(const char *size_text, const uint8_t *raw,
-					  size_t len, struct hostseed_buf *b);
+enum hostseed_parse hostseed_parse_fw_cfg(const char *size_text, const uint8_t *raw, size_t len,
+					  struct hostseed_buf *b);
 
 /* The confidential-VM check: CPUID leaves as the CPU (or a test) answers them. */
 typedef void (*hostseed_cpuid_fn)(uint32_t leaf, uint32_t sub, uint32_t r[4]);
@@ -98,21 +96,20 @@ enum hostseed_record { HOSTSEED_RECORDED, HOSTSEED_RECORD_RO, HOSTSEED_RECORD_FA
 struct hostseed_facts {
 	size_t len;
 	bool oversized;
-	bool text;	     /* the text form: credited at 4 bits per byte (hex) */
-	bool credit_enabled; /* host_seed_credit = yes */
+	bool text;		  /* the text form: credited at 4 bits per byte (hex) */
+	bool credit_enabled;	  /* host_seed_credit = yes */
 	bool health_pass;
-	bool confidential;	 /* SEV or TDX guest: the host is the adversary */
-	bool credited_this_boot; /* an earlier stage of this boot credited this seed */
-	bool fresh_by_config;	 /* host_seed_fresh = yes */
-	bool have_list;		 /* this stage can read and write the fingerprint list */
-	bool list_untrusted;	 /* corrupt, unreadable, or not root's 0600 file */
-	bool seen;		 /* its fingerprint is in the list: consumed before */
+	bool confidential;	  /* SEV or TDX guest: the host is the adversary */
+	bool credited_this_boot;  /* an earlier stage of this boot credited this seed */
+	bool fresh_by_config;	  /* host_seed_fresh = yes */
+	bool have_list;		  /* this stage can read and write the fingerprint list */
+	bool list_untrusted;	  /* corrupt, unreadable, or not root's 0600 file */
+	bool seen;		  /* its fingerprint is in the list: consumed before */
 	enum hostseed_record recorded;
 };
 
 /* Returns the bits to credit; *ret_reason says why it is less. Table-tested. */
-unsigned hostseed_credit_decide(const struct hostseed_facts *f,
-				enum hostseed_reason *ret_reason);
+unsigned hostseed_credit_decide(const struct hostseed_facts *f, enum hostseed_reason *ret_reason);
 const char *hostseed_reason_str(enum hostseed_reason r);
 
 /* The fingerprint list (in the open seed directory @dfd). */
@@ -124,8 +121,7 @@ struct hostseed_list {
 int hostseed_list_read(int dfd, struct hostseed_list *l);
 bool hostseed_list_has(const struct hostseed_list *l, const uint8_t fp[HOSTSEED_FP_LEN]);
 /* Appends @fp (dropping the oldest when full) and writes the list durably. */
-int hostseed_list_add(int dfd, struct hostseed_list *l,
-		      const uint8_t fp[HOSTSEED_FP_LEN]);
+int hostseed_list_add(int dfd, struct hostseed_list *l, const uint8_t fp[HOSTSEED_FP_LEN]);
 void hostseed_fingerprint(const uint8_t *seed, size_t len, uint8_t fp[HOSTSEED_FP_LEN]);
 
 struct hostseed_run_opts {
@@ -134,8 +130,7 @@ struct hostseed_run_opts {
 	bool credentials; /* the real root: systemd's imported credentials too */
 };
 /* The host-seed source of "load". Returns exit bits. */
-int hostseed_run(struct mix *m, const struct config *cfg,
-		 const struct hostseed_run_opts *o);
+int hostseed_run(struct mix *m, const struct config *cfg, const struct hostseed_run_opts *o);
 
 /* "bootseed host-seed": a fresh seed in @path, in the form of the channel. */
 int hostseed_make(const char *path, bool fw_cfg, size_t bytes);

@@ -147,6 +147,11 @@ t_check "host_seed_fresh=yes: no list needed (nothing written early)" test ! -e 
 load --stage late
 t_check "host_seed_fresh=yes: the late stage does not credit it again" \
 	hs 1 '.credited_bits==0 and (.reason|test("credited earlier this boot"))'
+boot "bootseed.host_seed_fresh=yes"
+mkdir -p "$W/k/run/bootseed/host-seed" # a directory: the boot's record cannot be written
+load --stage early
+t_check "host_seed_fresh=yes, this boot's record unwritable: not credited, the reason" \
+	hs 0 '.credited_bits==0 and (.reason|test("cannot record it in /run/bootseed/host-seed"))'
 boot "bootseed.host_seed_credit=no"
 load --stage late
 t_check "host_seed_credit=no: mixed without credit" hs 0 '.credited_bits==0 and .reason=="host_seed_credit = no"'
