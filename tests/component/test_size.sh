@@ -94,6 +94,19 @@ else
 	t_fail "fnmatch check does not build"
 fi
 
+# --- strstr stand-in against musl's ---------------------------------------------
+if $MUSL_CC -static -O2 -Wall -Wextra -o "$W/strstr_check" "$T_TOP/tests/component/size/strstr_check.c" \
+	-x c - < <(sed 's/^char \*strstr(/char *compat_strstr(/' "$T_TOP/build-aux/musl-compat/strstr.c") \
+	2>"$W/cc.log"; then
+	out=$($RUN "$W/strstr_check" "${RUN:+30000}${RUN:-300000}" 2>&1)
+	rc=$?
+	echo "    $out"
+	t_check "strstr stand-in agrees with musl's (random haystacks and needles)" test "$rc" -eq 0
+else
+	cat "$W/cc.log"
+	t_fail "strstr check does not build"
+fi
+
 # --- vfprintf stand-in against musl's -------------------------------------------
 if $MUSL_CC -static -O2 -Wall -Wextra -Wno-format -Wno-format-extra-args -o "$W/vfprintf_check" \
 	"$T_TOP/tests/component/size/vfprintf_check.c" \
