@@ -30,7 +30,7 @@ CFLAGS  ?= -O2 -g
 # build/third_party. STATIC=0 builds it against the system's shared libraries
 # (glibc) instead, with CC and CFLAGS, as the test build always is.
 STATIC  ?= 1
-PKGS     = libkmod tss2-sys tss2-mu tss2-tcti-device
+PKGS     = libkmod tss2-mu tss2-tcti-device
 LIBS    ?= $(shell pkg-config --libs $(PKGS))
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-unused-parameter -Werror=implicit-function-declaration
@@ -41,7 +41,7 @@ MUSL_CC       ?= musl-gcc
 SIZE_CFLAGS   ?= -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -flto
 STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
                  -Wl,--build-id=none -Wl,-z,norelro -flto=auto
-STATIC_LIBS    = -lkmod -ltss2-sys -ltss2-tcti-device -ltss2-mu
+STATIC_LIBS    = -lkmod -ltss2-tcti-device -ltss2-mu
 SIZE_BUDGET    = 131072
 
 B        = build

@@ -12,7 +12,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../swtpm.sh"
 t_need cc pkg-config swtpm socat setpriv
-LIBS="tss2-sys tss2-tcti-device tss2-mu"
+LIBS="tss2-tcti-device tss2-mu"
 # shellcheck disable=SC2086
 pkg-config --exists $LIBS || {
 	t_fail "pkg-config finds no $LIBS (apt-get install libtss2-dev)"
