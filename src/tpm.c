@@ -393,6 +393,7 @@ static int tpm_send(struct tpm_session *s, const char *what)
 	unsigned delay = TPM_RETRY_MIN_MS;
 
 	snprintf(s->what, sizeof(s->what), "%s", what);
+	s->rsp_len = 0;
 	s->cmd[2] = (uint8_t)(s->cmd_len >> 24);
 	s->cmd[3] = (uint8_t)(s->cmd_len >> 16);
 	s->cmd[4] = (uint8_t)(s->cmd_len >> 8);
@@ -617,11 +618,13 @@ static int tpm_create_key(struct tpm_session *s, uint32_t *ret_handle, uint8_t *
 	tpm_put(s, 0, 2); /* outsideInfo */
 	tpm_put(s, 0, 4); /* creationPCR: none */
 	int r = tpm_send(s, "CreatePrimary");
+	/* A reply that says success and names a transient object: flushed, whatever else. */
+	h = s->rsp_len >= 14 && tpm_be32(s->rsp + 6) == 0 ? tpm_be32(s->rsp + 10) : 0;
+	if ((h >> 24) == TPM_HANDLE_TRANSIENT)
+		*ret_handle = h;
 	if (r < 0)
 		return r;
 	struct tpm_rd rd = tpm_params(s, 1, &h);
-	if ((h >> 24) == TPM_HANDLE_TRANSIENT)
-		*ret_handle = h;
 	tpm_get_2b(&rd, NULL); /* outPublic */
 	tpm_get_2b(&rd, NULL); /* creationData */
 	tpm_get_2b(&rd, NULL); /* creationHash */
