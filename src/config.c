@@ -2,6 +2,7 @@
 /* config: defaults, the config file and kernel command line parsers. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -246,7 +247,7 @@ int config_set(struct config *c, const char *key, const char *value, const char 
 		errno = 0;
 		u = strncmp(value, "0x", 2) == 0 ? strtoul(value + 2, &end, 16) : 0;
 		if (u >= k->min && u <= k->max && errno == 0 && *end == '\0' &&
-		    value[2] != '\0')
+		    isxdigit((unsigned char)value[2]))
 			*(unsigned long *)field = u, r = 0;
 		break;
 	}

@@ -72,7 +72,7 @@ static const char *const seed_reasons[] = {
 	[SEED_R_OTHER_TPM] = "written under another TPM key: a cleared TPM or a copied disk",
 	[SEED_R_COUNTER_UNKNOWN] = "no TPM counter value this boot: a rollback cannot be ruled out",
 	[SEED_R_COUNTER_NONE] = "the seed records no TPM counter value",
-	[SEED_R_COUNTER_STALE] = "", /* with its numbers: seed_reason_text() */
+	[SEED_R_COUNTER_STALE] = "the TPM counter is not one past the seed's", /* + numbers */
 	[SEED_R_COUNTER_USED] = "already credited at this TPM counter value this boot",
 	[SEED_R_COUNTER_MARK] = "cannot mark the TPM counter value used: a later stage could "
 				"credit it again",
