@@ -659,7 +659,7 @@ static void seed_feed_old(struct mix *m, struct seed_old *o, const char *fs_name
 {
 	const struct bind_state *b = bind_get();
 	enum seed_reason why;
-	char reason[REPORT_REASON_MAX], detail[96], raw[48];
+	char reason[REPORT_REASON_MAX], detail[96];
 	uint8_t v[BLAKE2S_HASH_SIZE];
 
 	unsigned credit = seed_credit_decide(&o->f, &why);
@@ -668,23 +668,20 @@ static void seed_feed_old(struct mix *m, struct seed_old *o, const char *fs_name
 		credit = seed_credit_decide(&o->f, &why);
 	}
 	seed_reason_text(o, why, fs_name, reason, sizeof(reason));
-	if (o->f.bound && o->f.counter_on)
-		snprintf(detail, sizeof(detail), "bind=tpm counter=%llu",
-			 (unsigned long long)o->f.counter_now);
-	else if (o->f.bound)
-		snprintf(detail, sizeof(detail), "bind=tpm");
-	else if (o->f.bind_mode == BIND_OFF)
-		snprintf(detail, sizeof(detail), "bind=off");
-	else
-		snprintf(detail, sizeof(detail), "bind=none: %.80s",
-			 b->recorded ? b->t.key_why : "the TPM was not read");
+	snprintf(detail, sizeof(detail), "bind=%.80s counter=%lld",
+		 o->f.bound			   ? "tpm"
+		 : o->f.bind_mode == BIND_OFF	   ? "off"
+		 : b->recorded && b->t.key_why[0] ? b->t.key_why
+						   : "none",
+		 o->f.counter_known ? (long long)o->f.counter_now : -1LL);
 	if (credit == 0 || !o->f.bound) {
 		mix_source(m, o->name, o->data, o->f.len, credit, "n/a", reason);
 		mix_detail(m, detail);
 		return;
 	}
-	snprintf(raw, sizeof(raw), "%s (raw)", o->name);
-	mix_source(m, raw, o->data, o->f.len, 0, "n/a", "its TPM-bound value is credited");
+	/* Only seed.credit is ever credited. */
+	mix_source(m, "seed.credit (raw)", o->data, o->f.len, 0, "n/a",
+		   "its TPM-bound value is credited");
 	bind_seed_value(b, o->data, o->f.len, v);
 	mix_source(m, o->name, v, sizeof(v), credit, "n/a", reason);
 	mix_detail(m, detail);

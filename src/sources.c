@@ -173,26 +173,32 @@ static void sources_hwrng_info(struct hwrng_info *hw)
 /* Says what became of this boot's TPM binding, once, and keeps it for later stages. */
 static void sources_tpm_bind(const struct config *cfg, const struct tpm_bind *b, const char *why)
 {
+	char ctr[160], key_s[200];
+
 	int r = bind_set(b, why);
 	if (r < 0)
 		log_warn("tpm: cannot record the binding in %s: %s; later stages of this boot "
 			 "will not credit a bound seed", paths.tpm_bind_file, strerror(-r));
-	const struct bind_state *st = bind_get();
-	if (cfg->tpm_counter && st->t.counter_ok)
-		log_info("tpm: counter 0x%lx at %llu%s", cfg->tpm_nv_index,
-			 (unsigned long long)st->t.counter,
-			 st->t.counter_defined ? " (new)" : "");
-	else if (cfg->tpm_counter)
-		log_warn("tpm: counter 0x%lx: %s; no seed credited", cfg->tpm_nv_index,
-			 st->t.counter_why);
-	if (cfg->tpm_bind == BIND_OFF)
-		return;
-	if (st->t.key_ok)
-		log_info("tpm: seeds bound to this TPM");
+	const struct tpm_bind *t = &bind_get()->t;
+	bool key = cfg->tpm_bind == BIND_OFF || t->key_ok;
+	bool counter = !cfg->tpm_counter || t->counter_ok;
+	if (!cfg->tpm_counter)
+		snprintf(ctr, sizeof(ctr), "off");
+	else if (t->counter_ok)
+		snprintf(ctr, sizeof(ctr), "0x%lx at %llu%s", cfg->tpm_nv_index,
+			 (unsigned long long)t->counter, t->counter_defined ? " (new)" : "");
 	else
-		log_warn("tpm: no TPM binding: %s; %s", st->t.key_why,
+		snprintf(ctr, sizeof(ctr), "0x%lx: %.120s: no seed credited", cfg->tpm_nv_index,
+			 t->counter_why);
+	if (key)
+		snprintf(key_s, sizeof(key_s), "%s", t->key_ok ? "to this TPM" : "off");
+	else
+		snprintf(key_s, sizeof(key_s), "failed (%.120s): %s", t->key_why,
 			 cfg->tpm_bind == BIND_REQUIRE ? "no seed credited (require)"
 						       : "seeds credited unbound (auto)");
+	/* One line: a fallback (auto) or a refusal (require) and its reason. */
+	log_msg(key && counter ? LOG_NOTICE : LOG_WARNING, "tpm: binding %s; counter %s", key_s,
+		ctr);
 }
 
 /* The TPM through tpm.c; its credit by device_credit_decide. */
@@ -201,7 +207,7 @@ static int sources_tpm(struct source_ctx *c)
 	uint8_t buf[SOURCES_SAMPLE_MAX];
 	struct tpm_info info;
 	struct tpm_bind b;
-	char detail[96], why[160];
+	char detail[96];
 	const struct config *cfg = c->cfg;
 	struct tpm_want want = {
 		.bind = cfg->tpm_bind != BIND_OFF,
@@ -234,10 +240,8 @@ static int sources_tpm(struct source_ctx *c)
 			info.error[0] ? info.error : strerror(-r),
 			info.device[0] ? info.device : "no device", info.commands,
 			info.fallback_reason[0] ? "; " : "", info.fallback_reason);
-		snprintf(why, sizeof(why), "the TPM could not be read (%.100s)",
-			 info.error[0] ? info.error : strerror(-r));
 		if (binding)
-			sources_tpm_bind(cfg, &b, why);
+			sources_tpm_bind(cfg, &b, info.error[0] ? info.error : strerror(-r));
 		return EXIT_DEVICES;
 	}
 	c->tpm_read = c->read_ok = true;

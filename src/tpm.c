@@ -417,14 +417,13 @@ static int tpm_send(struct tpm_session *s, const char *what)
 		 */
 		if (n < TPM_HEADER_SIZE || n > sizeof(s->rsp) || tpm_be32(s->rsp + 2) != n) {
 			s->info->tss2_rc = TSS2_TCTI_RC_MALFORMED_RESPONSE;
-			return tpm_fail(s, -EIO, "%s: malformed reply (%zu bytes)", what, n);
+			return tpm_fail(s, -EIO, "%s: malformed reply", what);
 		}
 		s->rc = tpm_be32(s->rsp + 6);
 		bool ok_tag = s->rc == 0 ? tag == ((unsigned)s->cmd[0] << 8 | s->cmd[1])
 					 : tag == TPM_ST_NO_SESSIONS && n == TPM_HEADER_SIZE;
 		if (!ok_tag)
-			return tpm_fail(s, -EIO, "%s: malformed reply (tag 0x%x, %zu bytes)",
-					what, tag, n);
+			return tpm_fail(s, -EIO, "%s: malformed reply", what);
 		if (s->rc == 0)
 			return 0;
 		if (!tpm_rc_is_retry(s->rc) || tries == TPM_RETRY_MAX || tpm_expired(s))
@@ -471,7 +470,7 @@ static struct tpm_rd tpm_params(struct tpm_session *s, unsigned handles, uint32_
 static int tpm_parsed(struct tpm_session *s, const struct tpm_rd *rd)
 {
 	if (rd->bad || rd->left != 0)
-		return tpm_fail(s, -EIO, "%s: malformed reply (%zu bytes)", s->what, s->rsp_len);
+		return tpm_fail(s, -EIO, "%s: malformed reply", s->what);
 	return 0;
 }
 
@@ -492,7 +491,7 @@ static int tpm_get_random_once(struct tpm_session *s, uint16_t want, uint8_t *ou
 	size_t n = tpm_get_2b(&rd, &p);
 	r = tpm_parsed(s, &rd);
 	if (r < 0 || n > want)
-		return tpm_fail(s, -EIO, "GetRandom: malformed reply (%zu bytes)", s->rsp_len);
+		return tpm_fail(s, -EIO, "%s: malformed reply", s->what);
 	memcpy(out, p, n);
 	explicit_bzero(s->rsp, s->rsp_len);
 	*ret_n = n;
@@ -633,7 +632,7 @@ static int tpm_create_key(struct tpm_session *s, uint32_t *ret_handle, uint8_t *
 	size_t n = tpm_get_2b(&rd, &p); /* name: nameAlg, then the digest */
 	r = tpm_parsed(s, &rd);
 	if (r == 0 && (*ret_handle != h || n != 34))
-		r = tpm_fail(s, -EIO, "CreatePrimary: malformed reply");
+		r = tpm_fail(s, -EIO, "%s: malformed reply", s->what);
 	if (r == 0)
 		memcpy(id, p + 2, TPM_BIND_ID_LEN);
 	return r;
@@ -656,7 +655,7 @@ static int tpm_hmac(struct tpm_session *s, uint32_t key, uint64_t counter, uint8
 	size_t n = tpm_get_2b(&rd, &p);
 	r = tpm_parsed(s, &rd);
 	if (r == 0 && n != TPM_BIND_KEY_LEN)
-		r = tpm_fail(s, -EIO, "HMAC: malformed reply");
+		r = tpm_fail(s, -EIO, "%s: malformed reply", s->what);
 	if (r == 0)
 		memcpy(out, p, TPM_BIND_KEY_LEN);
 	explicit_bzero(s->rsp, sizeof(s->rsp));

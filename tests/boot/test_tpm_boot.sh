@@ -49,7 +49,7 @@ tpm_cost() { # the tpm source's detail: commands and TPM time of this boot
 T0=$(date +%s)
 
 if bt_boot b1 "$W/d.img" "$K"; then
-	t_check "1 first use: the counter defined at 1" kmsg b1 "bootseed: tpm: counter 0x1b5eed0 at 1 (new)"
+	t_check "1 first use: the counter defined at 1" kmsg b1 "bootseed: tpm: binding to this TPM; counter 0x1b5eed0 at 1 (new)"
 	t_check "1 first use: the old seed mixed only, the reason" \
 		kmsg b1 "seed.credit: 32 bytes, credited 0 bits: the seed records no TPM counter value"
 	t_check "1: the next seed records counter 1" test "$(hdr_counter "$W/d.img")" = 1

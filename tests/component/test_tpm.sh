@@ -231,7 +231,7 @@ stop_case
 start_fake tpmrm0 --script ok,ok,lie
 probe 128 2000
 t_check "TPM2B claims 64 bytes in a response holding 8: -EIO, no old bytes" \
-	bash -c "[ '$(f rc)' = EIO ] && [ '$(fq error)' = 'GetRandom: malformed reply (20 bytes)' ] && [ '$(f wiped)' = yes ]"
+	bash -c "[ '$(f rc)' = EIO ] && [ '$(fq error)' = 'GetRandom: malformed reply' ] && [ '$(f wiped)' = yes ]"
 stop_case
 start_fake tpmrm0 --script ok,split:4
 probe 64 2000
