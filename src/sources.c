@@ -170,7 +170,10 @@ static void sources_hwrng_info(struct hwrng_info *hw)
 	}
 }
 
-/* Says what became of this boot's TPM binding, once, and keeps it for later stages. */
+/*
+ * Keeps this boot's TPM binding for later stages and, when the TPM was read
+ * (@why NULL), says in one line what became of the key and the counter.
+ */
 static void sources_tpm_bind(const struct config *cfg, const struct tpm_bind *b, const char *why)
 {
 	char ctr[160], key_s[200];
@@ -179,6 +182,8 @@ static void sources_tpm_bind(const struct config *cfg, const struct tpm_bind *b,
 	if (r < 0)
 		log_warn("tpm: cannot record the binding in %s: %s; later stages of this boot "
 			 "will not credit a bound seed", paths.tpm_bind_file, strerror(-r));
+	if (why)
+		return; /* no TPM, or it failed: its own line said so; the report says why */
 	const struct tpm_bind *t = &bind_get()->t;
 	bool key = cfg->tpm_bind == BIND_OFF || t->key_ok;
 	bool counter = !cfg->tpm_counter || t->counter_ok;
