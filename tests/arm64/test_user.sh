@@ -103,7 +103,7 @@ if swtpm_at tpmrm0; then
 	show
 	t_check "swtpm: exit 0" test "$RC" = 0
 	t_check "swtpm: TPM read through tpmrm0, 64 bytes, 256 bits credited (4 per byte)" \
-		src tpm ".bytes==64 and .credited_bits==256 and .health==\"pass\" and (.detail|test(\"device=$W/k/dev/tpmrm0 commands=2 \"))"
+		src tpm ".bytes==64 and .credited_bits==256 and .health==\"pass\" and (.detail|test(\"device=$W/k/dev/tpmrm0 commands=5 \"))"
 	t_check "swtpm: the pool stand-in got it" grep -q 'source=tpm bytes=64 credit=256' "$W/pool"
 	sleep 0.1 # socat -x writes after forwarding
 	t_check "swtpm: socat saw GetRandom(8) and GetRandom(64), big-endian on the wire" \
