@@ -58,6 +58,11 @@ B        = build/arm64
 MUSL_CC  = aarch64-linux-musl-gcc
 # aarch64 gcc makes (synchronous) unwind tables by default: 7.5 KB of .eh_frame.
 SIZE_CFLAGS += -fno-unwind-tables
+# aarch64's 64 KiB max page size: with the default common page size (4 KiB)
+# the data segment starts at the next 4 KiB of the file, up to 4 KB of padding
+# (1.7 KB here). p_offset and p_vaddr stay congruent modulo 64 KiB, so the
+# kernel maps it the same; the page between the segments is mapped twice.
+STATIC_LDFLAGS += -Wl,-z,common-page-size=64
 TP_ENV   = TP_HOST=aarch64-linux-musl TP_CROSS=aarch64-linux-gnu-
 else ifneq ($(filter-out x86_64 amd64,$(ARCH)),)
 $(error ARCH=$(ARCH): only arm64 (cross) or the native build)
