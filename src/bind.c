@@ -55,13 +55,14 @@ static int bind_write(const void *f, size_t n)
 
 int bind_set(const struct tpm_bind *t, const char *why)
 {
-	struct bind_file f = { .magic = BIND_MAGIC, .size = sizeof(f) };
+	struct bind_file f = {.magic = BIND_MAGIC, .size = sizeof(f)};
 
 	bind_now.recorded = true;
 	bind_now.t = *t;
 	if (why) {
 		snprintf(bind_now.t.key_why, sizeof(bind_now.t.key_why), "%s", why);
-		snprintf(bind_now.t.counter_why, sizeof(bind_now.t.counter_why), "%s", why);
+		snprintf(bind_now.t.counter_why, sizeof(bind_now.t.counter_why), "%s",
+			 why);
 	}
 	bind_loaded = true;
 	f.t = bind_now.t;
@@ -87,7 +88,8 @@ const struct bind_state *bind_get(void)
 			? read_full(fd, &f, sizeof(f))
 			: -EPERM;
 	close(fd);
-	if (n == sizeof(f) && memcmp(f.magic, BIND_MAGIC, 8) == 0 && f.size == sizeof(f)) {
+	if (n == sizeof(f) && memcmp(f.magic, BIND_MAGIC, 8) == 0 &&
+	    f.size == sizeof(f)) {
 		bind_now.t = f.t;
 		bind_now.t.key_why[sizeof(f.t.key_why) - 1] = '\0';
 		bind_now.t.counter_why[sizeof(f.t.counter_why) - 1] = '\0';
@@ -97,7 +99,8 @@ const struct bind_state *bind_get(void)
 	return &bind_now;
 }
 
-void bind_seed_value(const struct bind_state *b, const void *seed, size_t len, uint8_t out[32])
+void bind_seed_value(const struct bind_state *b, const void *seed, size_t len,
+		     uint8_t out[32])
 {
 	static const char label[] = "bootseed bound seed v1";
 	struct blake2s_state h;

@@ -254,7 +254,7 @@ static int sources_tpm(struct source_ctx *c)
 		sources_tpm_bind(cfg, &b, NULL);
 	explicit_bzero(&b, sizeof(b));
 	/* commands and tpm_ms: the bench's TPM cost per boot (bench/parse.py). */
-	snprintf(detail, sizeof(detail), "device=%.40s commands=%u retries=%u tpm_ms=%u",
+	snprintf(detail, sizeof(detail), "device=%.48s commands=%u retries=%u tpm_ms=%u",
 		 info.device, info.commands, info.retries, tpm_ms);
 	struct device_facts f = {
 		.bits_per_byte = (unsigned)cfg->tpm_credit,
