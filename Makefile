@@ -30,7 +30,7 @@ CFLAGS  ?= -O2 -g
 # build/third_party. STATIC=0 builds it against the system's shared libraries
 # (glibc) instead, with CC and CFLAGS, as the test build always is.
 STATIC  ?= 1
-PKGS     = libkmod tss2-sys tss2-mu tss2-tcti-device
+PKGS     = libkmod tss2-mu tss2-tcti-device
 LIBS    ?= $(shell pkg-config --libs $(PKGS))
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-unused-parameter -Werror=implicit-function-declaration
@@ -41,7 +41,7 @@ MUSL_CC       ?= musl-gcc
 SIZE_CFLAGS   ?= -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -flto
 STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
                  -Wl,--build-id=none -Wl,-z,norelro -flto=auto
-STATIC_LIBS    = -lkmod -ltss2-sys -ltss2-tcti-device -ltss2-mu
+STATIC_LIBS    = -lkmod -ltss2-tcti-device -ltss2-mu
 SIZE_BUDGET    = 131072
 
 B        = build
@@ -58,6 +58,11 @@ B        = build/arm64
 MUSL_CC  = aarch64-linux-musl-gcc
 # aarch64 gcc makes (synchronous) unwind tables by default: 7.5 KB of .eh_frame.
 SIZE_CFLAGS += -fno-unwind-tables
+# aarch64's 64 KiB max page size: with the default common page size (4 KiB)
+# the data segment starts at the next 4 KiB of the file, up to 4 KB of padding
+# (1.7 KB here). p_offset and p_vaddr stay congruent modulo 64 KiB, so the
+# kernel maps it the same; the page between the segments is mapped twice.
+STATIC_LDFLAGS += -Wl,-z,common-page-size=64
 TP_ENV   = TP_HOST=aarch64-linux-musl TP_CROSS=aarch64-linux-gnu-
 else ifneq ($(filter-out x86_64 amd64,$(ARCH)),)
 $(error ARCH=$(ARCH): only arm64 (cross) or the native build)

@@ -111,13 +111,21 @@ def bootseed_fields(runs, crng_s):
     if by_stage.get("all"):
         r["bs_root_maxrss_kb"] = by_stage["all"].get("maxrss_kb")
     r["bs_runs"] = len(loads)
-    cmds = 0
+    # TPM cost per boot (issue 14): commands sent and the exchange's wall time,
+    # as the tpm source's detail says (commands=N ... tpm_ms=M).
+    cmds = tpm_ms = 0
     for x in loads:
         for s in x.get("sources", []):
+            if "tpm" not in s.get("name", ""):
+                continue
             m = re.search(r"\bcommands=(\d+)", s.get("detail") or "")
-            if m and "tpm" in s.get("name", ""):
+            if m:
                 cmds += int(m.group(1))
+            m = re.search(r"\btpm_ms=(\d+)", s.get("detail") or "")
+            if m:
+                tpm_ms += int(m.group(1))
     r["tpm_commands"] = cmds
+    r["tpm_ms"] = tpm_ms
     r["bs_credited_initramfs"] = sum(x.get("credited_bits") or 0 for x in initrd)
     r["bs_credited_total"] = sum(x.get("credited_bits") or 0 for x in loads)
     late = by_stage.get("late")

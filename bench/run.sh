@@ -278,6 +278,11 @@ one_boot() {
 	local label=$1 base=$2 config=$3 scen=$4 k=$5 rep=$6 dir=$7 fsck=$8 keep=${9:-} name rc=0 line
 	name=$(echo "$config-${scen%@*}-$rep" | tr -c 'a-zA-Z0-9-\n' '-')
 	cp --sparse=auto "$base" "$BENCH_WORK/boot.img" || die "cp $base failed"
+	# The machine's TPM goes with its disk (seeds are bound to the TPM's key):
+	# a disk an earlier boot kept brings that boot's TPM state, a fresh one none.
+	rm -rf "$BENCH_WORK/tpm" && mkdir -p "$BENCH_WORK/tpm"
+	[ -d "$base.tpm" ] && cp -a "$base.tpm/." "$BENCH_WORK/tpm/"
+	export BOOT_SWTPM_STATE=$BENCH_WORK/tpm
 	BOOT_VMLINUZ=${KVMLINUZ[$k]}
 	BOOT_INITRD=$IMG/$(config_initrd "$config")-$k.img
 	export BOOT_VMLINUZ BOOT_INITRD
@@ -293,7 +298,12 @@ one_boot() {
 		rm -rf "$dir/serial.log.qemu" "$dir/serial.log.tpm"
 	fi
 	echo "$line" >"$dir/record.json"
-	if [ -n "$keep" ]; then mv "$BENCH_WORK/boot.img" "$keep"; else rm -f "$BENCH_WORK/boot.img"; fi
+	if [ -n "$keep" ]; then
+		mv "$BENCH_WORK/boot.img" "$keep"
+		rm -rf "$keep.tpm" && cp -a "$BENCH_WORK/tpm" "$keep.tpm"
+	else
+		rm -f "$BENCH_WORK/boot.img"
+	fi
 	echo "$line" | jq -r --arg l "$label" '"bench: \($l) \(.kernel) \(.scenario) \(.config) #\(.rep): " +
 		(if .ok then "ok" else "FAILED" end) +
 		", crng ready at \(if .crng_s then (.crng_s * 100 | round / 100) else "-" end) s (\(.where)\(if .stall_by != "" then ": " + .stall_by else "" end)\(if (.ready_by // "") != "" then "; by " + .ready_by else "" end))" +
@@ -436,6 +446,7 @@ gnuplot bench/crng-ready.gp || die "gnuplot failed"
 bench_log "wrote bench/results.md, bench/crng-ready.png, bench/raw/ ($(($(date +%s) - BENCH_START)) s in all)"
 # The disk images are big (the records are kept); the initramfs images stay.
 rm -f "$IMG"/stock.img "$IMG"/rngd.img "$IMG"/bootseed.img "$IMG"/prep-*.img
+rm -rf "$IMG"/prep-*.img.tpm
 nfail=$(jq -s '[.[] | select(.ok != true)] | length' "$BOOTS")
 [ "$nfail" -eq 0 ] || bench_err "$nfail measured boots failed (see $RUN/boots/*/*/*/*/serial.log)"
 exit 0

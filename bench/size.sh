@@ -36,7 +36,7 @@ EOF
 )
 # shellcheck disable=SC2086 # flags are word lists
 musl-gcc $flags -Wl,-Map="$W/map" -o "$W/bootseed" $B/obj/*.o \
-	-lkmod -ltss2-sys -ltss2-tcti-device -ltss2-mu || exit 1
+	-lkmod -ltss2-tcti-device -ltss2-mu || exit 1
 
 {
 	for o in "$B"/obj/*.o; do
@@ -46,7 +46,7 @@ musl-gcc $flags -Wl,-Map="$W/map" -o "$W/bootseed" $B/obj/*.o \
 		esac
 		gcc-nm --defined-only "$o" 2>/dev/null | awk -v a="$label" 'NF == 3 { print a, $3 }'
 	done
-	for a in libkmod libtss2-sys libtss2-mu libtss2-tcti-device; do
+	for a in libkmod libtss2-mu libtss2-tcti-device; do
 		gcc-nm --defined-only "$TP/musl/lib/$a.a" 2>/dev/null |
 			awk -v a="$a" 'NF == 3 { print a, $3 }'
 	done

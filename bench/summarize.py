@@ -39,7 +39,7 @@ BOOT_COLS = [
     "handover_s", "handover_entropy", "keygen_s", "ssh_start_s", "poweroff_s", "host_s",
     "bs_start_s", "crng_after_bs_ms", "bs_early_ms", "bs_late_ms", "bs_root_ms",
     "bs_elapsed_ms", "bs_early_cpu_us", "bs_late_cpu_us", "bs_root_cpu_us", "bs_cpu_us",
-    "bs_maxrss_kb", "bs_root_maxrss_kb", "tpm_commands", "bs_credited_initramfs", "bs_credited_total",
+    "bs_maxrss_kb", "bs_root_maxrss_kb", "tpm_commands", "tpm_ms", "bs_credited_initramfs", "bs_credited_total",
     "bs_late_entropy_after", "entropy_at_end", "rngd_start_s", "disk_add_random",
     "random_seed", "rngd", "ready_by", "crng_late_ms", "jitter_wait_ms", "jitter_ready",
     "stall_s", "bs_remount", "kernel_ts_from", "name",
@@ -53,7 +53,8 @@ TARGET_HOSTSEED_FRESH_MS = 50  # issue 13: host_seed_fresh = yes, after bootseed
 # shared/KERNEL-FACTS.md: the kernel's jitter generator at /init under QEMU TCG.
 KERNEL_JITTER_MS = {"6.1": 1000, "6.12": 1500}
 JITTER_SLACK = 1.1
-TARGET_TPM_CMDS = 2
+TARGET_TPM_CMDS = 7  # issue 14: binding and counter included
+TARGET_TPM_MS = 100
 TARGET_RSS_KB = 1024
 TARGET_BIN = 128 * 1024  # issue 14: the budget for every open issue's features
 # Above this share of the host's CPU time (all cores) just before the boots,
@@ -253,6 +254,12 @@ def targets(boots, sizes, native):
                         "met" if max(cmds) <= TARGET_TPM_CMDS else "not met",
                         "max %d, median %g over %d boots with a TPM" % (
                             max(cmds), statistics.median(cmds), len(cmds))))
+        tms = vals(withtpm, "tpm_ms")
+        if tms:
+            out.append(("≤ %d ms of TPM time per boot" % TARGET_TPM_MS,
+                        "met" if max(tms) <= TARGET_TPM_MS else "not met",
+                        "max %d ms, median %g ms over %d boots with a TPM (swtpm, TCG)" % (
+                            max(tms), statistics.median(tms), len(tms))))
         rss = vals(itools, "bs_maxrss_kb")
         if rss:
             out.append(("peak RSS ≤ 1 MiB", "met" if max(rss) <= TARGET_RSS_KB else "not met",
@@ -538,17 +545,18 @@ def main():
       "wall time and the kernel's jitter generator, which runs in the waiting task, "
       "in its CPU time.")
     w("")
-    w("| scenario | configuration | kernel start → poweroff (s) | host wall (s) | `bootseed load` wall (ms) | CPU (ms) | TPM commands | peak RSS (KiB), initramfs / real root |")
-    w("|---|---|---|---|---|---|---|---|")
+    w("| scenario | configuration | kernel start → poweroff (s) | host wall (s) | `bootseed load` wall (ms) | CPU (ms) | TPM commands | TPM time (ms) | peak RSS (KiB), initramfs / real root |")
+    w("|---|---|---|---|---|---|---|---|---|")
     for (kernel, scen, conf), bs in gs:
         bsc = is_bootseed(conf)
-        w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        w("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             scen_label(kernel, scen), CONF_TEXT.get(conf, conf),
             fmt(stats(vals(bs, "poweroff_s")), 1), fmt(stats(vals(bs, "host_s")), 1),
             stages(bs, ("bs_early_ms", "bs_late_ms", "bs_root_ms"), 0) if bsc else "–",
             stages(bs, ("bs_early_cpu_us", "bs_late_cpu_us", "bs_root_cpu_us"), 1, 0.001)
             if bsc else "–",
             fmt(stats(vals(bs, "tpm_commands")), 0) if bsc else "–",
+            fmt(stats(vals(bs, "tpm_ms")), 0) if bsc else "–",
             stages(bs, ("bs_maxrss_kb", "bs_root_maxrss_kb"), 0) if bsc else "–"))
     w("")
     w("## How big is it?")

@@ -2,6 +2,7 @@
 /* config: defaults, the config file and kernel command line parsers. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -15,7 +16,7 @@
 #include "paths.h"
 
 /* CFG_AUTO: "auto" (true, the default) or a false boolean word. */
-enum config_type { CFG_BOOL, CFG_AUTO, CFG_UINT, CFG_PATH, CFG_NAMES };
+enum config_type { CFG_BOOL, CFG_AUTO, CFG_UINT, CFG_PATH, CFG_NAMES, CFG_BIND, CFG_HEX };
 
 struct config_key {
 	const char *name;
@@ -35,6 +36,9 @@ static const struct config_key config_keys[] = {
 	KEY(tpm_bytes, CFG_UINT, 32, 512),
 	KEY(tpm_credit, CFG_UINT, 0, 8),
 	KEY(tpm_timeout_ms, CFG_UINT, 10, 10000),
+	KEY(tpm_bind, CFG_BIND, 0, 0),
+	KEY(tpm_counter, CFG_BOOL, 0, 0),
+	KEY(tpm_nv_index, CFG_HEX, CONFIG_NV_INDEX_MIN, CONFIG_NV_INDEX_MAX),
 	KEY(hwrng, CFG_BOOL, 0, 0),
 	KEY(hwrng_bytes, CFG_UINT, 32, 512),
 	KEY(hwrng_credit, CFG_UINT, 0, 8),
@@ -64,6 +68,9 @@ void config_defaults(struct config *c)
 	c->tpm_bytes = 64;
 	c->tpm_credit = 4;
 	c->tpm_timeout_ms = 1000;
+	c->tpm_bind = BIND_AUTO;
+	c->tpm_counter = false;
+	c->tpm_nv_index = CONFIG_NV_INDEX_DEFAULT;
 	c->hwrng = true;
 	c->hwrng_bytes = 64;
 	c->hwrng_credit = 4;
@@ -187,6 +194,10 @@ static const char *config_type_hint(const struct config_key *k)
 		return "expected an absolute path without '..' or blanks";
 	case CFG_NAMES:
 		return "expected at most 16 module names of letters, digits, '_' and '-'";
+	case CFG_BIND:
+		return "expected auto, require or off";
+	case CFG_HEX:
+		return "expected an NV index 0x01000000..0x01ffffff";
 	}
 	return "";
 }
@@ -226,6 +237,24 @@ int config_set(struct config *c, const char *key, const char *value, const char 
 	case CFG_PATH:
 		r = config_parse_path(value, field);
 		break;
+	case CFG_BIND: {
+		static const char *const words[] = { [BIND_AUTO] = "auto",
+						     [BIND_REQUIRE] = "require",
+						     [BIND_OFF] = "off" };
+		for (size_t i = 0; i < ELEMENTSOF(words); i++)
+			if (strcmp(value, words[i]) == 0)
+				*(int *)field = (int)i, r = 0;
+		break;
+	}
+	case CFG_HEX: {
+		char *end = (char *)value;
+		errno = 0;
+		u = strncmp(value, "0x", 2) == 0 ? strtoul(value + 2, &end, 16) : 0;
+		if (u >= k->min && u <= k->max && errno == 0 && *end == '\0' &&
+		    isxdigit((unsigned char)value[2]))
+			*(unsigned long *)field = u, r = 0;
+		break;
+	}
 	case CFG_NAMES: {
 		char tmp[sizeof(c->modules)];
 		r = config_parse_names(value, tmp, sizeof(tmp));

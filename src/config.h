@@ -13,6 +13,19 @@
 
 #define CONFIG_MODULES_MAX 16
 
+/* tpm_bind: bind the credited seed value to the TPM where usable, always, never. */
+enum config_bind { BIND_AUTO, BIND_REQUIRE, BIND_OFF };
+/*
+ * The counter's default NV index: in the owner range of the TCG registry of
+ * reserved handles (0x01800000-0x01BFFFFF), away from systemd's assignment
+ * (0x01800400-0x018005FF), tpm2-tools' first-free scan (from 0x01000000, the
+ * TPM manufacturer's range) and the TCG's EK and platform ranges (0x01C00000+),
+ * the Linux community's range (0x01D10200-0x01D105FF). bootseed.conf(5).
+ */
+#define CONFIG_NV_INDEX_DEFAULT 0x01b5eed0UL
+#define CONFIG_NV_INDEX_MIN	0x01000000UL
+#define CONFIG_NV_INDEX_MAX	0x01ffffffUL
+
 struct config {
 	bool enable;
 	/* hardware sources */
@@ -21,6 +34,9 @@ struct config {
 	unsigned long device_wait_ms;
 	bool tpm;
 	unsigned long tpm_bytes, tpm_credit, tpm_timeout_ms;
+	int tpm_bind;		      /* enum config_bind */
+	bool tpm_counter;	      /* the NV rollback counter (opt-in) */
+	unsigned long tpm_nv_index;   /* its NV index */
 	bool hwrng;
 	unsigned long hwrng_bytes, hwrng_credit, hwrng_timeout_ms;
 	bool cpu;

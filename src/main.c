@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bind.h"
 #include "bootseed.h"
 #include "config.h"
 #include "fileio.h"
@@ -364,6 +365,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		r = EXIT_USAGE;
 	}
+	bind_forget(); /* this boot's binding key */
 	pool_close();
 	return r;
 }

@@ -67,6 +67,8 @@ int paths_init(const char *root)
 		{ paths.first_boot_marker, k, "/run/bootseed/first-boot" },
 		{ paths.systemd_first_boot, k, "/run/systemd/first-boot" },
 		{ paths.jitter_done_marker, k, "/run/bootseed/jitter-done" },
+		{ paths.tpm_bind_file, k, "/run/bootseed/tpm-bind" },
+		{ paths.counter_used_marker, k, "/run/bootseed/counter-used" },
 		{ paths.mountinfo, k, "/proc/self/mountinfo" },
 		/* initramfs-tools' stamp of a clean root fsck (Debian's systemd honours it) */
 		{ paths.fsck_root_marker, k, "/run/initramfs/fsck-root" },

@@ -31,6 +31,8 @@ struct paths {
 	char first_boot_marker[PATH_MAX];
 	char systemd_first_boot[PATH_MAX];
 	char jitter_done_marker[PATH_MAX];
+	char tpm_bind_file[PATH_MAX];	    /* this boot's TPM binding (bind.c) */
+	char counter_used_marker[PATH_MAX]; /* the counter value a seed was credited at */
 	char mountinfo[PATH_MAX];
 	char fsck_root_marker[PATH_MAX];
 	char fsck_root_ok[PATH_MAX];

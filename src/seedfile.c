@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bind.h"
 #include "bootseed.h"
 #include "fileio.h"
 #include "health.h"
@@ -67,6 +68,14 @@ static const char *const seed_reasons[] = {
 	[SEED_R_OTHER_MACHINE] = "written under another machine-id: a copied disk or a clone",
 	[SEED_R_NO_MACHINE] = "written while the machine had no machine-id (a first boot or an "
 			      "image build), so not this machine's own",
+	[SEED_R_UNBOUND] = "tpm_bind = require, and no TPM binding",
+	[SEED_R_OTHER_TPM] = "written under another TPM key: a cleared TPM or a copied disk",
+	[SEED_R_COUNTER_UNKNOWN] = "no TPM counter value this boot: a rollback cannot be ruled out",
+	[SEED_R_COUNTER_NONE] = "the seed records no TPM counter value",
+	[SEED_R_COUNTER_STALE] = "the TPM counter is not one past the seed's", /* + numbers */
+	[SEED_R_COUNTER_USED] = "already credited at this TPM counter value this boot",
+	[SEED_R_COUNTER_MARK] = "cannot mark the TPM counter value used: a later stage could "
+				"credit it again",
 };
 
 const char *seed_reason_str(enum seed_reason r)
@@ -109,8 +118,16 @@ static enum seed_reason seed_fs_reason(enum fs_kind k)
  * - another machine-id (or none) at write time: a copied disk or a clone
  *   whose machine-id was emptied (golden image);
  * - written this boot: it is the pool's own output (double count);
- * - not durably consumed: a crash or a read-only root would let the same seed
- *   be credited again (replay, rule 1).
+ * - tpm_bind = require without a binding: the operator's word that a copy of
+ *   the disk must be worthless;
+ * - another TPM key: a cleared TPM or a disk copied to another machine;
+ * - with the counter: the seed must have been written in the boot just before
+ *   this one (the counter one past its record): anything else is a rolled-back
+ *   disk, a seed a crashed boot consumed already, or a copy; and only once per
+ *   boot (the counter stays at its value all boot);
+ * - without the counter, not durably consumed: a crash or a read-only root
+ *   would let the same seed be credited again (replay, rule 1). With the
+ *   counter, its increment was the durable consumption.
  */
 unsigned seed_credit_decide(const struct seed_facts *f, enum seed_reason *ret_reason)
 {
@@ -150,9 +167,24 @@ unsigned seed_credit_decide(const struct seed_facts *f, enum seed_reason *ret_re
 		r = SEED_R_NO_MACHINE;
 	else if (f->written_this_boot)
 		r = SEED_R_OWN_OUTPUT;
-	else if (f->consumed == SEED_CONSUME_READ_ONLY)
+	else if (f->bind_mode == BIND_REQUIRE && !f->bound)
+		r = SEED_R_UNBOUND;
+	else if (f->bound && f->other_tpm)
+		r = SEED_R_OTHER_TPM;
+	else if (f->counter_on && !f->counter_known)
+		r = SEED_R_COUNTER_UNKNOWN;
+	else if (f->counter_on && !f->seed_counter)
+		r = SEED_R_COUNTER_NONE;
+	else if (f->counter_on &&
+		 (f->counter_seed == UINT64_MAX || f->counter_now != f->counter_seed + 1))
+		r = SEED_R_COUNTER_STALE;
+	else if (f->counter_on && f->counter_used)
+		r = SEED_R_COUNTER_USED;
+	else if (f->counter_on && f->counter_mark_failed)
+		r = SEED_R_COUNTER_MARK;
+	else if (!f->counter_on && f->consumed == SEED_CONSUME_READ_ONLY)
 		r = SEED_R_READ_ONLY;
-	else if (f->consumed != SEED_CONSUMED)
+	else if (!f->counter_on && f->consumed != SEED_CONSUMED)
 		r = SEED_R_NOT_CONSUMED;
 
 	*ret_reason = r;
@@ -284,6 +316,7 @@ struct seed_old {
 	uint8_t file[SEED_FILE_MAX];
 	const uint8_t *data; /* the seed bytes in @file, after the header if any */
 	uint8_t machine[SEED_MACHINE_HASH];
+	uint8_t tpm_id[SEED_TPM_ID];
 	uint8_t flags;
 	bool has_header;
 	struct seed_facts f;
@@ -356,6 +389,10 @@ static void seed_parse(struct seed_old *o, size_t n)
 	o->f.bad_format = o->file[8] != SEED_HDR_VERSION;
 	o->flags = o->file[9];
 	memcpy(o->machine, o->file + 16, SEED_MACHINE_HASH);
+	memcpy(o->tpm_id, o->file + 10, SEED_TPM_ID);
+	o->f.seed_counter = o->flags & SEED_HDR_F_COUNTER;
+	for (int i = 32; i < 40 && o->f.seed_counter; i++)
+		o->f.counter_seed = o->f.counter_seed << 8 | o->file[i];
 	o->data = o->file + SEED_HDR_LEN;
 	o->f.len = n - SEED_HDR_LEN;
 }
@@ -507,6 +544,7 @@ static int seed_make_next(struct mix *m, uint8_t *file, size_t len, const uint8_
 	struct blake2s_state h = m->hash;
 	uint64_t clocks[2] = { clock_ns(CLOCK_REALTIME), clock_ns(CLOCK_BOOTTIME) };
 	uint8_t *out = file + SEED_HDR_LEN;
+	const struct bind_state *b = bind_get();
 
 	memset(file, 0, SEED_HDR_LEN);
 	memcpy(file, SEED_HDR_MAGIC, 8);
@@ -514,6 +552,16 @@ static int seed_make_next(struct mix *m, uint8_t *file, size_t len, const uint8_
 	if (machine) {
 		file[9] = SEED_HDR_F_MACHINE;
 		memcpy(file + 16, machine, SEED_MACHINE_HASH);
+	}
+	/* This boot's counter value and TPM key: the next boot checks both. */
+	if (b->recorded && b->t.counter_ok) {
+		file[9] |= SEED_HDR_F_COUNTER;
+		for (int i = 0; i < 8; i++)
+			file[32 + i] = (uint8_t)(b->t.counter >> (56 - 8 * i));
+	}
+	if (b->recorded && b->t.key_ok) {
+		file[9] |= SEED_HDR_F_TPM;
+		memcpy(file + 10, b->t.id, SEED_TPM_ID);
 	}
 	int r = pool_draw(out, len, ret_creditable);
 	if (r < 0) {
@@ -575,20 +623,69 @@ bool seed_written_this_boot(int dfd)
 	return false;
 }
 
-static void seed_feed_old(struct mix *m, struct seed_old *o, const char *fs_name)
+/* The reason as the log and the report say it, with its numbers and causes. */
+static void seed_reason_text(const struct seed_old *o, enum seed_reason why, const char *fs_name,
+			     char *reason, size_t size)
 {
-	enum seed_reason why;
-	char reason[REPORT_REASON_MAX];
+	const struct bind_state *b = bind_get();
+	const char *bwhy = !b->recorded		? "the TPM was not read"
+			   : why == SEED_R_UNBOUND ? b->t.key_why
+						   : b->t.counter_why;
 
-	unsigned credit = seed_credit_decide(&o->f, &why);
 	if (why == SEED_R_NOT_CONSUMED)
-		snprintf(reason, sizeof(reason), "%s (%s)", seed_reason_str(why),
+		snprintf(reason, size, "%s (%s)", seed_reason_str(why),
 			 strerror(-o->f.consume_error));
 	else if (why >= SEED_R_FS_VOLATILE && why <= SEED_R_FS_UNKNOWN)
-		snprintf(reason, sizeof(reason), "%s: %s", fs_name, seed_reason_str(why));
+		snprintf(reason, size, "%s: %s", fs_name, seed_reason_str(why));
+	else if (why == SEED_R_COUNTER_STALE)
+		snprintf(reason, size,
+			 "the TPM counter is at %llu, the seed was written at %llu: a rolled-back "
+			 "disk or a consumed seed",
+			 (unsigned long long)o->f.counter_now, (unsigned long long)o->f.counter_seed);
+	else if (why == SEED_R_UNBOUND || why == SEED_R_COUNTER_UNKNOWN)
+		snprintf(reason, size, "%s: %.100s", seed_reason_str(why), bwhy);
 	else
-		snprintf(reason, sizeof(reason), "%s", seed_reason_str(why));
-	mix_source(m, o->name, o->data, o->f.len, credit, "n/a", reason);
+		snprintf(reason, size, "%s", seed_reason_str(why));
+}
+
+/*
+ * Feeds an old seed with its credit. With the counter, the counter value is
+ * marked used before the credit (a later stage of this boot must not credit
+ * the same seed again). With a binding key, the seed bytes are mixed without
+ * credit and what is credited is their bound value, which only this TPM can
+ * make (a copy of the disk is worthless).
+ */
+static void seed_feed_old(struct mix *m, struct seed_old *o, const char *fs_name)
+{
+	const struct bind_state *b = bind_get();
+	enum seed_reason why;
+	char reason[REPORT_REASON_MAX], detail[96];
+	uint8_t v[BLAKE2S_HASH_SIZE];
+
+	unsigned credit = seed_credit_decide(&o->f, &why);
+	if (credit > 0 && o->f.counter_on && bind_mark_counter_used(o->f.counter_now) < 0) {
+		o->f.counter_mark_failed = true;
+		credit = seed_credit_decide(&o->f, &why);
+	}
+	seed_reason_text(o, why, fs_name, reason, sizeof(reason));
+	snprintf(detail, sizeof(detail), "bind=%.80s counter=%lld",
+		 o->f.bound			   ? "tpm"
+		 : o->f.bind_mode == BIND_OFF	   ? "off"
+		 : b->recorded && b->t.key_why[0] ? b->t.key_why
+						   : "none",
+		 o->f.counter_known ? (long long)o->f.counter_now : -1LL);
+	if (credit == 0 || !o->f.bound) {
+		mix_source(m, o->name, o->data, o->f.len, credit, "n/a", reason);
+		mix_detail(m, detail);
+		return;
+	}
+	/* Only seed.credit is ever credited. */
+	mix_source(m, "seed.credit (raw)", o->data, o->f.len, 0, "n/a",
+		   "its TPM-bound value is credited");
+	bind_seed_value(b, o->data, o->f.len, v);
+	mix_source(m, o->name, v, sizeof(v), credit, "n/a", reason);
+	mix_detail(m, detail);
+	explicit_bzero(v, sizeof(v));
 }
 
 static void seed_report_unreadable(struct mix *m, bool load, struct seed_old *o)
@@ -762,6 +859,22 @@ static int seed_run_locked(struct seed_ctx *c, struct seed_old *old, size_t n_ol
 	return bits;
 }
 
+/* What this boot's TPM binding and counter say about the old seed @s. */
+static void seed_bind_facts(const struct config *cfg, struct seed_old *s)
+{
+	const struct bind_state *b = bind_get();
+	struct seed_facts *f = &s->f;
+
+	f->bind_mode = cfg->tpm_bind;
+	f->bound = cfg->tpm_bind != BIND_OFF && b->recorded && b->t.key_ok;
+	f->other_tpm = f->bound && (s->flags & SEED_HDR_F_TPM) &&
+		       memcmp(s->tpm_id, b->t.id, SEED_TPM_ID) != 0;
+	f->counter_on = cfg->tpm_counter;
+	f->counter_known = b->recorded && b->t.counter_ok;
+	f->counter_now = f->counter_known ? b->t.counter : 0;
+	f->counter_used = f->counter_on && f->counter_known && bind_counter_used(f->counter_now);
+}
+
 /* Reads the old seeds and the facts the credit decision needs about them. */
 static void seed_read_all(struct seed_ctx *c, struct seed_old *old, size_t n_old,
 			  const struct seed_run_opts *o, bool dir_private, enum fs_kind fs)
@@ -782,6 +895,7 @@ static void seed_read_all(struct seed_ctx *c, struct seed_old *old, size_t n_old
 		s->f.fs = fs;
 		s->f.machine = seed_machine_of(s, c->machine != NULL, c->machine);
 		s->f.written_this_boot = written;
+		seed_bind_facts(c->cfg, s);
 		/* Hashed before the next seed is drawn, so it carries this seed on. */
 		mix_hash(c->m, s->data, s->f.len);
 	}
@@ -797,9 +911,11 @@ static bool seed_worth_consuming(const struct seed_old *old, size_t n_old)
 	enum seed_reason why;
 
 	for (size_t i = 0; i < n_old; i++) {
-		struct seed_facts f = old[i].f;
+		struct seed_facts f = old[i].f, ro = old[i].f;
 		f.consumed = SEED_CONSUMED;
-		if (old[i].present && seed_credit_decide(&f, &why) > 0)
+		ro.consumed = SEED_CONSUME_READ_ONLY;
+		/* With the TPM counter, its increment consumed the seed already. */
+		if (old[i].present && seed_credit_decide(&f, &why) > seed_credit_decide(&ro, &why))
 			return true;
 	}
 	return false;

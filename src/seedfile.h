@@ -30,14 +30,21 @@
  *   0  "bootseed"   magic
  *   8  1            format version
  *   9  flags        SEED_HDR_F_MACHINE: bytes 16..31 hold the machine hash
- *  10  zero (6)
+ *                   SEED_HDR_F_COUNTER: bytes 32..39 hold the TPM counter value
+ *                   SEED_HDR_F_TPM: bytes 10..15 hold the TPM key's id
+ *  10  the id (the first bytes of the Name) of the TPM key the boot that wrote
+ *      it was bound to, or zero (6)
  *  16  BLAKE2s-128("bootseed machine-id v1" || machine-id), or zero
- *  32  zero (8)     reserved for a TPM counter value
+ *  32  the TPM counter's value in the boot that wrote it (8, big-endian), or zero
+ * A bootseed that knows only SEED_HDR_F_MACHINE reads these files as before.
  */
 #define SEED_HDR_LEN	   40
 #define SEED_HDR_MAGIC	   "bootseed"
 #define SEED_HDR_VERSION   1
 #define SEED_HDR_F_MACHINE 0x01
+#define SEED_HDR_F_COUNTER 0x02
+#define SEED_HDR_F_TPM	   0x04
+#define SEED_TPM_ID	   6
 #define SEED_MACHINE_HASH  16
 #define SEED_FILE_MAX	   (SEED_HDR_LEN + SEED_MAX_LEN)
 
@@ -66,6 +73,13 @@ enum seed_reason {
 	SEED_R_FORMAT,
 	SEED_R_OTHER_MACHINE,
 	SEED_R_NO_MACHINE,
+	SEED_R_UNBOUND,
+	SEED_R_OTHER_TPM,
+	SEED_R_COUNTER_UNKNOWN,
+	SEED_R_COUNTER_NONE,
+	SEED_R_COUNTER_STALE,
+	SEED_R_COUNTER_USED,
+	SEED_R_COUNTER_MARK,
 };
 
 /* Whose machine-id the seed was written under, against this boot's. */
@@ -102,6 +116,17 @@ struct seed_facts {
 	bool written_this_boot; /* bootseed wrote a seed earlier in this boot */
 	enum seed_consume consumed;
 	int consume_error;	/* with SEED_CONSUME_FAILED: -errno */
+	/* the TPM binding and counter (tpm_bind, tpm_counter; bind.h) */
+	int bind_mode;		/* enum config_bind */
+	bool bound;		/* this boot has a binding key */
+	bool other_tpm;		/* the seed names another TPM key than this boot's */
+	bool counter_on;	/* tpm_counter = yes */
+	bool counter_known;	/* this boot's counter value is known */
+	uint64_t counter_now;
+	bool seed_counter;	/* the seed records the counter value it was written at */
+	uint64_t counter_seed;
+	bool counter_used;	/* a stage of this boot credited a seed at counter_now */
+	bool counter_mark_failed; /* that could not be recorded before this credit */
 };
 
 /* Returns the bits to credit and why; see the comments in seedfile.c. */

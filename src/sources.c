@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bind.h"
 #include "bootseed.h"
 #include "cpu.h"
 #include "fileio.h"
@@ -170,23 +171,72 @@ static void sources_hwrng_info(struct hwrng_info *hw)
 	}
 }
 
+/*
+ * Keeps this boot's TPM binding for later stages and, when the TPM was read
+ * (@why NULL), says in one line what became of the key and the counter.
+ */
+static void sources_tpm_bind(const struct config *cfg, const struct tpm_bind *b, const char *why)
+{
+	char ctr[160], key_s[200];
+
+	int r = bind_set(b, why);
+	if (r < 0)
+		log_warn("tpm: cannot record the binding in %s: %s; later stages of this boot "
+			 "will not credit a bound seed", paths.tpm_bind_file, strerror(-r));
+	if (why)
+		return; /* no TPM, or it failed: its own line said so; the report says why */
+	const struct tpm_bind *t = &bind_get()->t;
+	bool key = cfg->tpm_bind == BIND_OFF || t->key_ok;
+	bool counter = !cfg->tpm_counter || t->counter_ok;
+	if (!cfg->tpm_counter)
+		snprintf(ctr, sizeof(ctr), "off");
+	else if (t->counter_ok)
+		snprintf(ctr, sizeof(ctr), "0x%lx at %llu%s", cfg->tpm_nv_index,
+			 (unsigned long long)t->counter, t->counter_defined ? " (new)" : "");
+	else
+		snprintf(ctr, sizeof(ctr), "0x%lx: %.120s: no seed credited", cfg->tpm_nv_index,
+			 t->counter_why);
+	if (key)
+		snprintf(key_s, sizeof(key_s), "%s", t->key_ok ? "to this TPM" : "off");
+	else
+		snprintf(key_s, sizeof(key_s), "failed (%.120s): %s", t->key_why,
+			 cfg->tpm_bind == BIND_REQUIRE ? "no seed credited (require)"
+						       : "seeds credited unbound (auto)");
+	/* One line: a fallback (auto) or a refusal (require) and its reason. */
+	log_msg(key && counter ? LOG_NOTICE : LOG_WARNING, "tpm: binding %s; counter %s", key_s,
+		ctr);
+}
+
 /* The TPM through tpm.c; its credit by device_credit_decide. */
 static int sources_tpm(struct source_ctx *c)
 {
 	uint8_t buf[SOURCES_SAMPLE_MAX];
 	struct tpm_info info;
+	struct tpm_bind b;
 	char detail[96];
+	const struct config *cfg = c->cfg;
+	struct tpm_want want = {
+		.bind = cfg->tpm_bind != BIND_OFF,
+		.counter = cfg->tpm_counter,
+		.nv_index = (uint32_t)cfg->tpm_nv_index,
+	};
+	bool binding = want.bind || want.counter;
 
 	if (c->tpm_tried)
 		return 0;
 	c->tpm_tried = true;
 	sources_hwrng_info(&c->hw);
-	size_t len = c->cfg->tpm_bytes;
-	int r = tpm_get_random(paths.dev_dir, buf, len, (unsigned)c->cfg->tpm_timeout_ms, &info);
+	size_t len = cfg->tpm_bytes;
+	uint64_t t0 = now_ms();
+	int r = tpm_read(paths.dev_dir, &want, buf, len, (unsigned)cfg->tpm_timeout_ms, &info,
+			 &b);
+	unsigned tpm_ms = (unsigned)(now_ms() - t0);
 	if (info.fallback_reason[0] && info.device[0])
 		log_info("tpm: using %s (%s)", info.device, info.fallback_reason);
 	if (r == -ENODEV) {
 		log_info("tpm: no TPM device");
+		if (binding)
+			sources_tpm_bind(cfg, &b, "no TPM device");
 		return 0;
 	}
 	if (r < 0) {
@@ -196,13 +246,19 @@ static int sources_tpm(struct source_ctx *c)
 			info.error[0] ? info.error : strerror(-r),
 			info.device[0] ? info.device : "no device", info.commands,
 			info.fallback_reason[0] ? "; " : "", info.fallback_reason);
+		if (binding)
+			sources_tpm_bind(cfg, &b, info.error[0] ? info.error : strerror(-r));
 		return EXIT_DEVICES;
 	}
 	c->tpm_read = c->read_ok = true;
-	snprintf(detail, sizeof(detail), "device=%.48s commands=%u retries=%u", info.device,
-		 info.commands, info.retries);
+	if (binding)
+		sources_tpm_bind(cfg, &b, NULL);
+	explicit_bzero(&b, sizeof(b));
+	/* commands and tpm_ms: the bench's TPM cost per boot (bench/parse.py). */
+	snprintf(detail, sizeof(detail), "device=%.48s commands=%u retries=%u tpm_ms=%u",
+		 info.device, info.commands, info.retries, tpm_ms);
 	struct device_facts f = {
-		.bits_per_byte = (unsigned)c->cfg->tpm_credit,
+		.bits_per_byte = (unsigned)cfg->tpm_credit,
 		.kernel_credits = hwrng_kernel_credits_tpm(&c->hw),
 		.kernel_quality = c->hw.quality,
 	};

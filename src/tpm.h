@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * tpm: random bytes from a TPM 2.0 (TPM2_GetRandom) through the tpm2-tss SAPI
- * and the device TCTI, linked directly (no tctildr, no dlopen, no ESYS), so a
- * static build stays possible. Owns the choice of device (tpmrm0, then tpm0),
- * the chunking by the TPM's largest digest, retries, the time bound (the whole
- * exchange runs in a child process, child.h), and the conversion of TSS2_RC to
- * -errno. Nothing here logs: the caller logs once, from the return value and
- * struct tpm_info.
+ * tpm: random bytes from a TPM 2.0 (TPM2_GetRandom) and the boot's TPM binding
+ * (a key derived from the owner hierarchy's seed, an NV counter), as commands
+ * marshalled here and sent over tpm2-tss's device TCTI, linked directly (no
+ * SAPI, no tctildr, no ESYS), so a static build stays small. Owns the choice of
+ * device (tpmrm0, then tpm0), the chunking by the TPM's largest digest,
+ * retries, strict reply parsing, the time bound (the whole exchange runs in a
+ * child process, child.h), and the conversion of TPM and TCTI codes to -errno.
+ * Nothing here logs: the caller logs once, from the return value, struct
+ * tpm_info and struct tpm_bind.
  */
 #pragma once
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,3 +76,46 @@ struct tpm_info {
  */
 int tpm_get_random(const char *dev_dir, void *buf, size_t len, unsigned timeout_ms,
 		   struct tpm_info *ret_info);
+
+/* The size of the per-boot binding key and of the TPM key's public fingerprint. */
+#define TPM_BIND_KEY_LEN 32
+#define TPM_BIND_ID_LEN	 6
+
+/* What to do after the GetRandoms, in the same session. */
+struct tpm_want {
+	bool bind;	   /* CreatePrimary + HMAC + FlushContext: the binding key */
+	bool counter;	   /* NV_Increment + NV_Read (NV_DefineSpace on first use) */
+	uint32_t nv_index; /* the counter's NV index */
+};
+
+/* The binding's outcome; filled by tpm_read() whenever it returns 0. */
+struct tpm_bind {
+	bool key_ok;
+	/* HMAC(key, "bootseed bind v1" || counter, 8 bytes BE, or 0 without one) */
+	uint8_t key[TPM_BIND_KEY_LEN];
+	/* the first bytes of the key object's Name: the same TPM owner seed, the same id */
+	uint8_t id[TPM_BIND_ID_LEN];
+	bool counter_ok;
+	uint64_t counter; /* the counter after this boot's increment */
+	bool counter_defined; /* NV_DefineSpace ran: the counter is new */
+	char key_why[128];     /* why no key: "CreatePrimary: owner authorization..." */
+	char counter_why[128]; /* why no counter value */
+};
+
+/*
+ * tpm_get_random(), then in the same session (no second device probe) what
+ * @want asks for: the counter (NV_Increment; on TPM_RC_HANDLE NV_DefineSpace
+ * with owner authorization, then NV_Increment again; NV_Read; NV_ReadPublic
+ * only to name a wrong-typed index), then the key (CreatePrimary of a
+ * KEYEDHASH HMAC-SHA256 object in the owner hierarchy, HMAC, FlushContext of
+ * the object on every path). Every reply is parsed strictly: tag, size field
+ * against the bytes received, response code, each TPM2B against what is left,
+ * nothing left over.
+ *
+ * Returns what tpm_get_random() returns for the random bytes. When it returns
+ * 0, @ret_bind says what became of the binding (key_why and counter_why say
+ * why not); a binding failure never fails the call. The whole exchange stays
+ * within @timeout_ms + 50 ms.
+ */
+int tpm_read(const char *dev_dir, const struct tpm_want *want, void *buf, size_t len,
+	     unsigned timeout_ms, struct tpm_info *ret_info, struct tpm_bind *ret_bind);

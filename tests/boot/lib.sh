@@ -63,6 +63,9 @@
 #                     random.trust_cpu=off panic=-1", ttyAMA0 on arm64)
 #   BOOT_TPM=1        attach a fresh swtpm TPM 2.0 (tpm-tis) for this boot
 #                     (x86 only: Debian's arm64 kernels have no tpm_tis driver)
+#   BOOT_SWTPM_STATE  with BOOT_TPM=1: keep the TPM's state in this directory
+#                     across boots (an NV counter, the owner seed); default a
+#                     fresh state per boot
 #   BOOT_SWTPM_ARGS   extra swtpm arguments (word-split); none are needed
 #   BOOT_SWTPM_LOGLEVEL  swtpm --log level (default 1), log in LOG.tpm/
 #   BOOT_VIRTIO_RNG=1 add -device virtio-rng-pci (=device: virtio-rng-device,
@@ -481,9 +484,10 @@ boot_cleanup() {
 _boot_swtpm_start() {
     local dir=$1 i
     command -v swtpm >/dev/null || { boot_err "swtpm missing"; return 1; }
+    local state=${BOOT_SWTPM_STATE:-$dir/state}
     rm -rf "$dir"
-    mkdir -p "$dir/state"
-    swtpm socket --tpm2 --tpmstate dir="$dir/state" \
+    mkdir -p "$dir" "$state"
+    swtpm socket --tpm2 --tpmstate dir="$state" \
         --ctrl type=unixio,path="$dir/sock" --terminate \
         --log "file=$dir/swtpm.log,level=${BOOT_SWTPM_LOGLEVEL:-1}" \
         ${BOOT_SWTPM_ARGS:-} &

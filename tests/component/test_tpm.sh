@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # src/tpm.c through the real device TCTI, which opens a character device: a pty.
+# GetRandom, and the binding (CreatePrimary, HMAC, FlushContext) and the NV
+# counter (NV_DefineSpace, NV_Increment, NV_Read), all hand-marshalled.
 # Behind it, either swtpm (a fresh one per case on a free port, bridged by
 # socat; socat -x records every command) or tests/component/tpm/fake_tpm (a
 # TPM stand-in with scripted answers and a log of the commands it read). The
@@ -12,7 +14,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../swtpm.sh"
 t_need cc pkg-config swtpm socat setpriv
-LIBS="tss2-sys tss2-tcti-device tss2-mu"
+LIBS="tss2-tcti-device tss2-mu"
 # shellcheck disable=SC2086
 pkg-config --exists $LIBS || {
 	t_fail "pkg-config finds no $LIBS (apt-get install libtss2-dev)"
@@ -38,12 +40,13 @@ WARN="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 if ! cc -D_GNU_SOURCE -O2 -g $WARN -Werror=implicit-function-declaration -I"$S" \
 	$(pkg-config --cflags $LIBS) -o "$W/tpm_probe" "$T/tpm_probe.c" "$S/tpm.c" \
 	"$S/fileio.c" "$S/child.c" $(pkg-config --libs $LIBS) >"$W/build.log" 2>&1 ||
-	! cc -D_GNU_SOURCE -O2 $WARN -o "$W/fake_tpm" "$T/fake_tpm.c" >>"$W/build.log" 2>&1; then
+	! cc -D_GNU_SOURCE -O2 $WARN -o "$W/fake_tpm" "$T/fake_tpm.c" >>"$W/build.log" 2>&1 ||
+	! cc -O2 $WARN -o "$W/tpm_raw" "$T/tpm_raw.c" >>"$W/build.log" 2>&1; then
 	cat "$W/build.log"
 	t_fail "build tpm_probe and fake_tpm"
 	t_done
 fi
-t_ok "build tpm_probe (src/tpm.c + src/fileio.c + src/child.c, -l${LIBS// / -l}) and fake_tpm"
+t_ok "build tpm_probe (src/tpm.c + src/fileio.c + src/child.c, -l${LIBS// / -l}), fake_tpm, tpm_raw"
 
 # --- helpers ---------------------------------------------------------------------
 N=0
@@ -83,11 +86,11 @@ stop_case() { # the current case's processes
 	SW_PID='' SOCAT_PID='' FAKE_PID=''
 }
 
-# probe LEN TIMEOUT_MS [DIR]: runs the driver; its stderr must stay empty.
+# probe LEN TIMEOUT_MS [DIR [WANT]]: runs the driver; its stderr must stay empty.
 CALLS=0
 probe() {
 	CALLS=$((CALLS + 1))
-	OUT=$("$W/tpm_probe" "${3:-$DEV}" "$1" "$2" 2>"$W/stderr")
+	OUT=$("$W/tpm_probe" "${3:-$DEV}" "$1" "$2" ${4:+"$4"} 2>"$W/stderr")
 	echo "$OUT" >>"$W/all.out"
 	cat "$W/stderr" >>"$W/all.err"
 	echo "  $OUT" | cut -c1-230
@@ -228,7 +231,7 @@ stop_case
 start_fake tpmrm0 --script ok,ok,lie
 probe 128 2000
 t_check "TPM2B claims 64 bytes in a response holding 8: -EIO, no old bytes" \
-	bash -c "[ '$(f rc)' = EIO ] && [ '$(f tss2_rc)' = 0x80011 ] && [ '$(f wiped)' = yes ]"
+	bash -c "[ '$(f rc)' = EIO ] && [ '$(fq error)' = 'GetRandom: malformed reply' ] && [ '$(f wiped)' = yes ]"
 stop_case
 start_fake tpmrm0 --script ok,split:4
 probe 64 2000
@@ -311,6 +314,117 @@ start_fake tpmrm0 --script ok,die
 probe 64 2000
 t_check "fake TPM exits at GetRandom: -EIO at once" \
 	bash -c "[ '$(f rc)' = EIO ] && [ '$(f elapsed_ms)' -le 100 ] && [ '$(f commands)' = 2 ]"
+stop_case
+
+
+# --- the binding and the counter against swtpm ------------------------------------
+NV=0x01b5eed0
+B="bind,counter:$NV"
+socat_cc() { # socat_cc CC_HEX: commands with that code seen by socat
+	grep -c "^ 80 0[12] 00 00 00 [0-9a-f][0-9a-f] 00 00 0$1" "$W/case$N/socat.log"
+}
+if start_swtpm tpmrm0; then
+	probe 32 2000 "$DEV" "$B"
+	t_check "swtpm, first use: counter defined and at 1, key made: probe, GetRandom, NV_Increment (no index), NV_DefineSpace, NV_Increment, NV_Read, CreatePrimary, HMAC, FlushContext = 9 commands" \
+		bash -c "[ '$(f rc)' = 0 ] && [ '$(f key_ok)' = 1 ] && [ '$(f counter_ok)' = 1 ] && [ '$(f counter)' = 1 ] && [ '$(f defined)' = 1 ] && [ '$(f commands)' = 9 ]"
+	key1=$(f key) id1=$(f id)
+	probe 32 2000 "$DEV" "$B"
+	t_check "swtpm, next boot: 7 commands, counter 2, the same TPM key id, another per-boot key" \
+		bash -c "[ '$(f commands)' = 7 ] && [ '$(f counter)' = 2 ] && [ '$(f id)' = '$id1' ] && [ '$(f key)' != '$key1' ] && [ '$(f defined)' = 0 ]"
+	t_check "swtpm: the key is 32 bytes, not zero" bash -c "[[ '$(f key)' =~ ^[0-9a-f]{64}\$ ]] && [ '$(f key)' != $(printf '0%.0s' {1..64}) ]"
+	sleep 0.1
+	t_check "swtpm: socat saw one CreatePrimary and one FlushContext per binding run (2 and 2)" \
+		bash -c "[ $(socat_cc '1 31') -eq 2 ] && [ $(socat_cc '1 65') -eq 2 ]"
+	probe 32 2000 "$DEV" bind
+	k1=$(f key)
+	probe 32 2000 "$DEV" bind
+	t_check "swtpm, binding without counter: the same key for the same TPM state (5 commands)" \
+		bash -c "[ '$(f key)' = '$k1' ] && [ '$(f id)' = '$id1' ] && [ '$(f commands)' = 5 ]"
+	# TPM2_Clear (lockout authorization, empty): a new owner seed, owner NV indices gone.
+	t_check "tpm_raw: TPM2_Clear" test "$("$W/tpm_raw" "$DEV/tpmrm0" 80020000001b000001264000000a00000009400000090000000000)" = rc=0x0
+	probe 32 2000 "$DEV" "$B"
+	t_check "after TPM2_Clear: another key id, the counter defined again above its old value (3)" \
+		bash -c "[ '$(f key_ok)' = 1 ] && [ '$(f id)' != '$id1' ] && [ '$(f defined)' = 1 ] && [ '$(f counter)' -ge 3 ]"
+	# HierarchyChangeAuth(owner, "pw"): the owner password is set.
+	t_check "tpm_raw: owner password set" test "$("$W/tpm_raw" "$DEV/tpmrm0" 80020000001f00000129400000010000000940000009000000000000027077)" = rc=0x0
+	probe 32 2000 "$DEV" "$B"
+	t_check "owner password set: random bytes still read, no key, the reason (0x9a2), the existing counter still works" \
+		bash -c "[ '$(f rc)' = 0 ] && [ '$(f key_ok)' = 0 ] && [ '$(fq key_why)' = 'CreatePrimary: a password is set (rc 0x9a2)' ] && [ '$(f counter_ok)' = 1 ]"
+	probe 32 2000 "$DEV" "counter:0x01b5eed1"
+	t_check "owner password set, a new counter index: NV_DefineSpace refused, reason given" \
+		bash -c "[ '$(f rc)' = 0 ] && [ '$(f counter_ok)' = 0 ] && [ '$(fq counter_why)' = 'NV_DefineSpace: a password is set (rc 0x9a2)' ]"
+else
+	t_fail "swtpm (binding): could not start"
+fi
+stop_case
+if start_swtpm tpmrm0; then
+	probe 32 2000 "$DEV" bind
+	t_check "another swtpm: another key id and another key" \
+		bash -c "[ '$(f key_ok)' = 1 ] && [ '$(f id)' != '$id1' ] && [ '$(f key)' != '$k1' ]"
+else
+	t_fail "second swtpm: could not start"
+fi
+stop_case
+
+# --- the binding against a /dev/tpm0 stand-in: flushes, errors, hostile replies ----
+# tpm0 has no resource manager: an object not flushed stays until the TPM resets,
+# and the fake has 3 slots. Each run: probe, GetRandom, CreatePrimary, HMAC, FlushContext.
+hostile="tag sizefield trunc:3 pad:2 b2b rc:0x101"
+script=
+for h in $hostile; do script+="ok,ok,ok,$h,ok,"; done
+start_fake tpm0 --slots 3 --script "${script%,}"
+bad=0
+for h in $hostile; do
+	probe 32 2000 "$DEV" bind
+	{ [ "$(f rc)" = 0 ] && [ "$(f key_ok)" = 0 ] && [[ "$(fq key_why)" == HMAC:* ]]; } || { bad=1; echo "    HMAC $h: not refused"; }
+done
+t_check "HMAC replies with a wrong tag, a wrong size field, truncated, padded, a TPM2B too long, failure mode: each refused, random bytes kept" test $bad = 0
+t_check "and every object flushed: none loaded after any run (fill-the-slots: 6 objects made, 3 slots)" \
+	bash -c "[ \$(grep -c 'cc=0x165 .* live=0' '$W/case$N/fake.log') -eq 6 ] && ! grep -q 'live=[1-9]' <(grep 'cc=0x165' '$W/case$N/fake.log')"
+probe 32 2000 "$DEV" bind
+t_check "then a binding works: a slot was free" bash -c "[ '$(f key_ok)' = 1 ] && [ '$(f commands)' = 5 ]"
+stop_case
+
+for h in trunc:3 pad:2 b2b tag; do
+	start_fake tpm0 --slots 1 --script "ok,ok,$h"
+	probe 32 2000 "$DEV" bind
+	OK1=$(f key_ok) WHY=$(fq key_why)
+	probe 32 2000 "$DEV" bind
+	t_check "CreatePrimary reply $h: no key ('$WHY'), the object flushed anyway (the next run gets the only slot)" \
+		bash -c "[ '$OK1' = 0 ] && [[ '$WHY' == CreatePrimary:* ]] && [ '$(f key_ok)' = 1 ]"
+	stop_case
+done
+
+# Counter commands: a wrong-typed index, NV_RATE, NV_UNAVAILABLE, lockout, hostile NV_Read.
+start_fake tpm0 --nv-ordinary
+probe 32 2000 "$DEV" "$B"
+t_check "index of another type: no counter, 'not a counter' named, no key made on it" \
+	bash -c "[ '$(f rc)' = 0 ] && [ '$(f counter_ok)' = 0 ] && [[ '$(fq counter_why)' == 'NV_Increment: not a counter (rc 0x182)' ]] && [ '$(f key_ok)' = 0 ] && [ '$(f commands)' = 3 ]"
+stop_case
+for c in 0x920:NV.rate-limited 0x923:NV.unavailable 0x921:lockout 0x101:failure.mode; do
+	start_fake tpm0 --counter 41 --script "ok,ok,rc:${c%%:*}"
+	probe 32 2000 "$DEV" "$B"
+	want="NV_Increment: ${c#*:} (rc ${c%%:*})"
+	t_check "NV_Increment answers ${c%%:*}: random kept, no counter, the reason, at once" \
+		bash -c "[ '$(f rc)' = 0 ] && [ '$(f counter_ok)' = 0 ] && [ '$(fq counter_why)' = '${want//./ }' ] && [ '$(f elapsed_ms)' -lt 500 ]"
+	stop_case
+done
+for h in trunc:3 pad:1 b2b sizefield; do
+	start_fake tpm0 --counter 41 --script "ok,ok,ok,$h"
+	probe 32 2000 "$DEV" "$B"
+	t_check "NV_Read reply $h: no counter value" \
+		bash -c "[ '$(f rc)' = 0 ] && [ '$(f counter_ok)' = 0 ] && [[ '$(fq counter_why)' == NV_Read:* ]]"
+	stop_case
+done
+start_fake tpm0 --counter 41
+probe 32 2000 "$DEV" "$B"
+t_check "fake: counter 41 incremented to 42 and read, key made and flushed, 7 commands" \
+	bash -c "[ '$(f counter)' = 42 ] && [ '$(f key_ok)' = 1 ] && [ '$(f commands)' = 7 ] && grep -q 'cc=0x165 .*live=0' '$W/case$N/fake.log'"
+stop_case
+start_fake tpm0 --script ok,ok,ok,hang
+probe 32 600 "$DEV" bind
+t_check "no answer to HMAC: the random bytes stand, no key, bounded (600 ms + 100)" \
+	bash -c "[ '$(f rc)' = 0 ] && [ '$(f key_ok)' = 0 ] && [[ '$(fq key_why)' == 'HMAC: no answer within 600 ms' ]] && [ '$(f elapsed_ms)' -le 700 ]"
 stop_case
 
 # --- the call's own promises ----------------------------------------------------

@@ -78,6 +78,9 @@ static inline void fuzz_check_config(const struct config *c)
 	FUZZ_REQUIRE(c->tpm_bytes >= 32 && c->tpm_bytes <= 512);
 	FUZZ_REQUIRE(c->tpm_credit <= 8);
 	FUZZ_REQUIRE(c->tpm_timeout_ms >= 10 && c->tpm_timeout_ms <= 10000);
+	FUZZ_REQUIRE(c->tpm_bind >= BIND_AUTO && c->tpm_bind <= BIND_OFF);
+	FUZZ_REQUIRE(c->tpm_nv_index >= CONFIG_NV_INDEX_MIN &&
+		     c->tpm_nv_index <= CONFIG_NV_INDEX_MAX);
 	FUZZ_REQUIRE(c->hwrng_bytes >= 32 && c->hwrng_bytes <= 512);
 	FUZZ_REQUIRE(c->hwrng_credit <= 8);
 	FUZZ_REQUIRE(c->hwrng_timeout_ms >= 10 && c->hwrng_timeout_ms <= 10000);

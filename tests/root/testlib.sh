@@ -4,8 +4,8 @@
 # bookworm, the default, or trixie; tests/root/lib.sh) with bootseed installed
 # by its package (`apt-get install ./bootseed_*.deb`) or by `make install`, for
 # one initramfs flavour (initramfs-tools, dracut-systemd, dracut-classic).
-# rt_run FLAVOUR [deb|make] does it all: four boots of one disk image under
-# QEMU TCG with a fresh swtpm each:
+# rt_run FLAVOUR [deb|make] does it all: boots of one disk image under QEMU
+# TCG with swtpm, its state kept from boot to boot (one machine, one TPM):
 #   first   fresh image: machine-id "uninitialized", no seed, no ssh host keys
 #           (on 6.2+ kernels, trixie's 6.12, the kernel credits the TPM's
 #           hwrng itself: bootseed must not count it again)
@@ -26,6 +26,11 @@
 #   bare    the disk reset to a device-less first boot (no seed, machine-id
 #           uninitialized, no TPM): kernel-jitter in the initramfs, before
 #           the ssh host keys
+#   counter (initramfs-tools) two boots with bootseed.tpm_counter=yes and the
+#           TPM's state kept between them: the first defines the counter and
+#           credits no seed (the disk's has no counter value); the second
+#           credits the seed in the read-only late initramfs stage, with no
+#           remount, and bootseed.service does not credit it again
 #   hostseed  (initramfs-tools) the disk reset to a golden image's first boot
 #           again, no TPM, a host seed made by `bootseed host-seed` passed
 #           through SMBIOS type 11: credited in the initramfs (late stage,
@@ -377,10 +382,33 @@ rt_initramfs_nobs() {
 	return "$rc"
 }
 
+# rt_counter: the counter boots (see the top).
+rt_counter() {
+	local s_disk
+	rt_boot counter1 bootseed.tpm_counter=yes || return 1
+	t_check "counter1: the counter defined in the initramfs (one line, the early stage)" \
+		grep -q 'bootseed: tpm: binding to this TPM; counter 0x1b5eed0 at 1 (new)' "$ART/counter1.journal.txt"
+	t_check "counter1: the seed (written without the counter) credited by no stage, the reason" \
+		rt_jq counter1 "($RT_SEED_BITS) == 0 and ([.runs[].sources[] | select(.name == \"seed.credit\") | .reason | test(\"no TPM counter value\")] | all)"
+	s_disk=$(rt_disk_seed)
+	rt_boot counter2 bootseed.tpm_counter=yes || return 1
+	t_check "counter2: the late initramfs stage credited the seed's TPM-bound value, 256 bits, counter 2" \
+		rt_late counter2 '[.sources[] | select(.name == "seed.credit") | select(.credited_bits == 256 and .detail == "bind=tpm counter=2")] | length == 1'
+	t_check "counter2: without a read-write window (the increment consumed it)" \
+		rt_late counter2 '(.remount // "") | test("remounted") | not'
+	t_check "counter2: bootseed.service did not credit it again, the reason" \
+		rt_jq counter2 '[.runs[] | select(.stage == "all") | .sources[] | select(.name == "seed.credit")] | length == 1 and .[0].credited_bits == 0 and (.[0].reason | test("already credited at this TPM counter value"))'
+	t_check "counter2: exactly 256 seed bits in the whole boot" rt_jq counter2 "$RT_SEED_BITS == 256"
+	t_check "counter2: the root is read-only when the initramfs hands over" rt_handover_ro counter2
+	t_check "counter2: a new seed on the disk" test -n "$s_disk" -a "$(rt_disk_seed)" != "$s_disk"
+	t_check "counter2: no bootseed unit failed" rt_no_failed counter2
+	echo "    (counter2: TPM $(jq -r '.runs[] | select(.stage == "early") | .sources[] | select(.name == "tpm") | .detail' "$ART/counter2.report.json" 2>/dev/null))"
+}
+
 # rt_want NAME: boot NAME is one of $RT_BOOTS (default: all of them, in the
 # order above; a later boot starts from the disk an earlier one left).
 rt_want() {
-	case " ${RT_BOOTS:-first second off rw seed noremount nobs bare hostseed} " in *" $1 "*) ;; *) return 1 ;; esac
+	case " ${RT_BOOTS:-first second off rw seed noremount counter nobs bare hostseed} " in *" $1 "*) ;; *) return 1 ;; esac
 }
 
 # rt_run FLAVOUR [HOW]: build the root ($ROOT_RELEASE) with bootseed put in
@@ -417,6 +445,10 @@ rt_run() {
 	kargs="$kargs systemd.firstboot=off rd.shell=0 rd.emergency=poweroff"
 	export BOOT_VMLINUZ BOOT_INITRD
 	export BOOT_APPEND=$kargs BOOT_TPM=1 BOOT_MEM=${BOOT_MEM:-1024} BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
+	# One machine, one TPM: its state kept from boot to boot (seeds are bound
+	# to the TPM's key, tpm_bind = auto; the counter boots need it too).
+	export BOOT_SWTPM_STATE=$W/tpm
+	mkdir -p "$BOOT_SWTPM_STATE"
 	RT_S1="" RT_S2=""
 	rt_want first && rt_first
 	if rt_want second; then
@@ -428,6 +460,9 @@ rt_run() {
 		[ "$b" = noremount ] && [ "$flavour" = dracut-classic ] && continue # never remounts
 		if [ -n "$RT_S2" ]; then "rt_$b"; else t_skip "$b: no seed from the second boot"; fi
 	done
+	if rt_want counter && [ "$flavour" = initramfs-tools ]; then
+		if [ -n "$RT_S2" ]; then rt_counter; else t_skip "counter: no seed from the second boot"; fi
+	fi
 	rt_want nobs && [ -f "$W/initrd-nobs" ] && rt_nobs
 	rt_want bare && rt_bare
 	[ "$flavour" = initramfs-tools ] && rt_want hostseed && rt_hostseed

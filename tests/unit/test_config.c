@@ -121,6 +121,27 @@ static void test_file_cut_at_limit(void)
 	unlink(path);
 }
 
+/* tpm_bind, tpm_counter, tpm_nv_index: words, hex, the NV index range. */
+static void test_tpm_binding_keys(void)
+{
+	struct config c;
+
+	config_defaults(&c);
+	CHECK(c.tpm_bind == BIND_AUTO && !c.tpm_counter && c.tpm_nv_index == 0x01b5eed0);
+	CHECK(config_set(&c, "tpm_bind", "require", "t") == 0 && c.tpm_bind == BIND_REQUIRE);
+	CHECK(config_set(&c, "tpm_bind", "off", "t") == 0 && c.tpm_bind == BIND_OFF);
+	CHECK(config_set(&c, "tpm_bind", "yes", "t") < 0 && c.tpm_bind == BIND_OFF);
+	CHECK(config_set(&c, "tpm_bind", "auto", "t") == 0 && c.tpm_bind == BIND_AUTO);
+	CHECK(config_set(&c, "tpm_counter", "yes", "t") == 0 && c.tpm_counter);
+	CHECK(config_set(&c, "tpm_nv_index", "0x01800123", "t") == 0 &&
+	      c.tpm_nv_index == 0x01800123);
+	static const char *const bad[] = { "25166032", "0x", "0x1c", "0x02000000", "0x01zz",
+					   "0x-1", "0x 1b5eed0", "0x+1b5eed0", "0x0100000000000001", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(config_set(&c, "tpm_nv_index", bad[i], "t") < 0 &&
+		      c.tpm_nv_index == 0x01800123);
+}
+
 static void test_cmdline(void)
 {
 	CMDLINE_S("BOOT_IMAGE=/vmlinuz root=/dev/sda1 bootseed.seed_credit=0 quiet "
@@ -185,6 +206,7 @@ int main(void)
 	RUN(test_file_overlong_line);
 	RUN(test_file_nul_bytes);
 	RUN(test_file_cut_at_limit);
+	RUN(test_tpm_binding_keys);
 	RUN(test_cmdline);
 	RUN(test_cmdline_disable);
 	RUN(test_cmdline_hostile);

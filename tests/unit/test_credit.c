@@ -2,6 +2,7 @@
 /* The seed credit decision as a table: each rule, each reason. */
 #include <errno.h>
 
+#include "config.h"
 #include "seedfile.h"
 #include "unit.h"
 
@@ -65,6 +66,39 @@ static void c_40(struct seed_facts *f) { f->len = 40; }
 static void c_first_boot_rofs(struct seed_facts *f) { f->first_boot = true; f->consumed = SEED_CONSUME_READ_ONLY; }
 static void c_no_credit_not_root(struct seed_facts *f) { f->creditable_name = false; f->owner_root = false; }
 
+/* The TPM binding (tpm_bind) and the NV counter (tpm_counter). */
+static void c_require_unbound(struct seed_facts *f) { f->bind_mode = BIND_REQUIRE; }
+static void c_require_bound(struct seed_facts *f) { f->bind_mode = BIND_REQUIRE; f->bound = true; }
+static void c_bound_other_tpm(struct seed_facts *f) { f->bound = true; f->other_tpm = true; }
+static void c_auto_other_tpm_unbound(struct seed_facts *f) { f->other_tpm = true; }
+static void c_ctr(struct seed_facts *f)
+{
+	f->counter_on = true;
+	f->counter_known = true;
+	f->seed_counter = true;
+	f->counter_seed = 5;
+	f->counter_now = 6;
+}
+static void c_ctr_ok(struct seed_facts *f) { c_ctr(f); }
+static void c_ctr_ro(struct seed_facts *f) { c_ctr(f); c_rofs(f); }
+static void c_ctr_eio(struct seed_facts *f) { c_ctr(f); c_eio(f); }
+static void c_ctr_unknown(struct seed_facts *f) { c_ctr(f); f->counter_known = false; }
+static void c_ctr_none(struct seed_facts *f) { c_ctr(f); f->seed_counter = false; }
+static void c_ctr_rollback(struct seed_facts *f) { c_ctr(f); f->counter_now = 8; }
+static void c_ctr_same(struct seed_facts *f) { c_ctr(f); f->counter_now = 5; }
+static void c_ctr_below(struct seed_facts *f) { c_ctr(f); f->counter_now = 3; }
+static void c_ctr_wrap(struct seed_facts *f) { c_ctr(f); f->counter_seed = UINT64_MAX; f->counter_now = 0; }
+static void c_ctr_used(struct seed_facts *f) { c_ctr(f); f->counter_used = true; }
+static void c_ctr_mark(struct seed_facts *f) { c_ctr(f); f->counter_mark_failed = true; }
+static void c_ctr_first(struct seed_facts *f) { c_ctr(f); f->first_boot = true; }
+static void c_ctr_own(struct seed_facts *f) { c_ctr(f); f->written_this_boot = true; }
+static void c_ctr_other_machine(struct seed_facts *f) { c_ctr(f); f->machine = SEED_MACHINE_OTHER; }
+static void c_ctr_bound_other_tpm(struct seed_facts *f) { c_ctr(f); c_bound_other_tpm(f); }
+static void c_ctr_require_unbound(struct seed_facts *f) { c_ctr(f); c_require_unbound(f); }
+static void c_off_ctr_ro(struct seed_facts *f) { c_ctr_ro(f); f->bind_mode = BIND_OFF; }
+static void c_off_ro(struct seed_facts *f) { f->bind_mode = BIND_OFF; c_rofs(f); }
+static void c_bound_ro(struct seed_facts *f) { f->bound = true; c_rofs(f); }
+
 static const struct row rows[] = {
 	{ "all rules hold", c_none, 256, SEED_CREDITED },
 	{ "512-byte seed is capped at the crng's 256 bits", c_big, 256, SEED_CREDITED },
@@ -97,6 +131,38 @@ static const struct row rows[] = {
 	{ "written without a machine-id", c_none_id, 0, SEED_R_NO_MACHINE },
 	{ "an older bootseed's seed (no header)", c_unbound, 256, SEED_CREDITED },
 	{ "volatile and first boot", c_tmpfs_first, 0, SEED_R_FS_VOLATILE },
+	/* binding */
+	{ "tpm_bind = require without a binding", c_require_unbound, 0, SEED_R_UNBOUND },
+	{ "tpm_bind = require, bound", c_require_bound, 256, SEED_CREDITED },
+	{ "bound, the seed names another TPM key (cleared TPM, copied disk)",
+	  c_bound_other_tpm, 0, SEED_R_OTHER_TPM },
+	{ "auto without a binding: another key cannot be told (today's rules)",
+	  c_auto_other_tpm_unbound, 256, SEED_CREDITED },
+	{ "bound, read-only: still the disk's consumption rule", c_bound_ro, 0, SEED_R_READ_ONLY },
+	/* counter */
+	{ "counter one past the seed's", c_ctr_ok, 256, SEED_CREDITED },
+	{ "counter matches on a read-only root: the increment consumed it", c_ctr_ro, 256,
+	  SEED_CREDITED },
+	{ "counter matches, the disk write failed: the increment consumed it", c_ctr_eio, 256,
+	  SEED_CREDITED },
+	{ "counter unknown this boot", c_ctr_unknown, 0, SEED_R_COUNTER_UNKNOWN },
+	{ "seed without a counter value", c_ctr_none, 0, SEED_R_COUNTER_NONE },
+	{ "counter 3 past: a rolled-back disk", c_ctr_rollback, 0, SEED_R_COUNTER_STALE },
+	{ "counter equal to the seed's", c_ctr_same, 0, SEED_R_COUNTER_STALE },
+	{ "counter below the seed's", c_ctr_below, 0, SEED_R_COUNTER_STALE },
+	{ "seed at UINT64_MAX, counter 0: no wrap-around", c_ctr_wrap, 0, SEED_R_COUNTER_STALE },
+	{ "credited at this counter value earlier this boot", c_ctr_used, 0,
+	  SEED_R_COUNTER_USED },
+	{ "the used mark could not be written", c_ctr_mark, 0, SEED_R_COUNTER_MARK },
+	{ "counter matches on a first boot", c_ctr_first, 0, SEED_R_FIRST_BOOT },
+	{ "counter matches, written this boot", c_ctr_own, 0, SEED_R_OWN_OUTPUT },
+	{ "counter matches, another machine-id", c_ctr_other_machine, 0,
+	  SEED_R_OTHER_MACHINE },
+	{ "counter matches, another TPM key", c_ctr_bound_other_tpm, 0, SEED_R_OTHER_TPM },
+	{ "counter matches, require without binding", c_ctr_require_unbound, 0,
+	  SEED_R_UNBOUND },
+	{ "tpm_bind = off, counter matches, read-only", c_off_ctr_ro, 256, SEED_CREDITED },
+	{ "tpm_bind = off, no counter, read-only", c_off_ro, 0, SEED_R_READ_ONLY },
 };
 
 static void test_table(void)

@@ -6,7 +6,11 @@
  * promises that are not visible in the result: a failed call wipes the
  * buffer, and our SIGALRM handler and timer are left as they were.
  *
- *   tpm_probe DEV_DIR LEN TIMEOUT_MS
+ *   tpm_probe DEV_DIR LEN TIMEOUT_MS [WANT]
+ *
+ * WANT asks tpm_read() for the binding too: "bind", "counter:INDEX" or
+ * "bind,counter:INDEX"; the line then also has key_ok, key (hex), id,
+ * counter_ok, counter, defined, key_why and counter_why.
  */
 #include <errno.h>
 #include <signal.h>
@@ -49,7 +53,16 @@ int main(int argc, char **argv)
 	unsigned long len, timeout;
 	static unsigned char buf[4096];
 
-	if (argc != 4 || parse_uint(argv[2], 0, sizeof(buf), &len) < 0 ||
+	struct tpm_want want = { 0 };
+	struct tpm_bind b;
+
+	if (argc == 5) {
+		const char *c = strstr(argv[4], "counter:");
+		want.bind = strstr(argv[4], "bind") != NULL;
+		want.counter = c != NULL;
+		want.nv_index = c ? (uint32_t)strtoul(c + 8, NULL, 16) : 0;
+	}
+	if (argc < 4 || argc > 5 || parse_uint(argv[2], 0, sizeof(buf), &len) < 0 ||
 	    parse_uint(argv[3], 0, 600000, &timeout) < 0) {
 		fprintf(stderr, "usage: tpm_probe DEV_DIR LEN TIMEOUT_MS\n");
 		return 2;
@@ -59,7 +72,8 @@ int main(int argc, char **argv)
 	memset(buf, 0xa5, sizeof(buf));
 
 	uint64_t start = now_ms();
-	int r = tpm_get_random(argv[1], buf, len, (unsigned)timeout, &info);
+	int r = argc == 5 ? tpm_read(argv[1], &want, buf, len, (unsigned)timeout, &info, &b)
+			  : tpm_get_random(argv[1], buf, len, (unsigned)timeout, &info);
 	uint64_t elapsed = now_ms() - start;
 
 	sigaction(SIGALRM, NULL, &after);
@@ -79,6 +93,16 @@ int main(int argc, char **argv)
 	    r < 0 ? (wiped ? "yes" : "no") : "n/a", info.fallback_reason, info.error);
 	for (size_t i = 0; r == 0 && i < len; i++)
 		printf("%02x", buf[i]);
+	if (argc == 5 && r == 0) {
+		printf(" key_ok=%d counter_ok=%d counter=%llu defined=%d key=", b.key_ok,
+		       b.counter_ok, (unsigned long long)b.counter, b.counter_defined);
+		for (size_t i = 0; i < sizeof(b.key); i++)
+			printf("%02x", b.key[i]);
+		printf(" id=");
+		for (size_t i = 0; i < sizeof(b.id); i++)
+			printf("%02x", b.id[i]);
+		printf(" key_why=\"%s\" counter_why=\"%s\"", b.key_why, b.counter_why);
+	}
 	printf("\n");
 	return r < 0 ? 1 : 0;
 }
