@@ -107,6 +107,32 @@ else
 	t_fail "strstr check does not build"
 fi
 
+# --- strtol family and qsort stand-ins against musl's ---------------------------
+if $MUSL_CC -static -O2 -Wall -Wextra -o "$W/strtol_check" "$T_TOP/tests/component/size/strtol_check.c" \
+	-x c - < <(sed -E 's/^(unsigned long long|unsigned long|long long|long) strto(u?l{1,2})\(/\1 compat_strto\2(/' \
+		"$T_TOP/build-aux/musl-compat/strtol.c") 2>"$W/cc.log"; then
+	out=$($RUN "$W/strtol_check" "${RUN:+30000}${RUN:-300000}" 2>&1)
+	rc=$?
+	echo "    $out"
+	t_check "strtol, strtoul, strtoll, strtoull stand-ins agree with musl's (value, end, errno)" \
+		test "$rc" -eq 0
+else
+	cat "$W/cc.log"
+	t_fail "strtol check does not build"
+fi
+if $MUSL_CC -static -O2 -Wall -Wextra -o "$W/qsort_check" "$T_TOP/tests/component/size/qsort_check.c" \
+	-x c - < <(sed 's/^void qsort(/void compat_qsort(/' "$T_TOP/build-aux/musl-compat/qsort.c") \
+	2>"$W/cc.log"; then
+	out=$($RUN "$W/qsort_check" "${RUN:+2000}${RUN:-20000}" 2>&1)
+	rc=$?
+	echo "    $out"
+	t_check "qsort stand-in sorts as musl's does (random, sorted, reversed, duplicate keys)" \
+		test "$rc" -eq 0
+else
+	cat "$W/cc.log"
+	t_fail "qsort check does not build"
+fi
+
 # --- vfprintf stand-in against musl's -------------------------------------------
 if $MUSL_CC -static -O2 -Wall -Wextra -Wno-format -Wno-format-extra-args -o "$W/vfprintf_check" \
 	"$T_TOP/tests/component/size/vfprintf_check.c" \
