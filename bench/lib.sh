@@ -174,7 +174,7 @@ bench_kargs() {
 # bench_scenario_env SCENARIO: sets BOOT_TPM / BOOT_VIRTIO_RNG for it.
 bench_scenario_env() {
 	case ${1%@*} in
-	tpm | tpm-seed) BOOT_TPM=1 BOOT_VIRTIO_RNG=0 ;;
+	tpm | tpm-seed | tpm-counter) BOOT_TPM=1 BOOT_VIRTIO_RNG=0 ;;
 	virtio) BOOT_TPM=0 BOOT_VIRTIO_RNG=1 ;;
 	seed | nothing | hostseed | hostseed-fresh) BOOT_TPM=0 BOOT_VIRTIO_RNG=0 ;;
 	*) bench_err "unknown scenario $1"; return 1 ;;
@@ -205,6 +205,8 @@ bench_boot() {
 			{ bench_err "bootseed host-seed failed"; return 1; }
 		qargs="$qargs -smbios type=11,path=$out/host-seed.smbios"
 		[ "${scen%@*}" = hostseed-fresh ] && kextra=" bootseed.host_seed_fresh=yes" ;;
+	# The TPM rollback counter (issue 14), on the preparation boot as well.
+	tpm-counter) kextra=" bootseed.tpm_counter=yes" ;;
 	esac
 	BOOT_APPEND="$(bench_kargs "$name")$kextra" BOOT_MEM=${BOOT_MEM:-1024} \
 		BOOT_TIMEOUT=${BENCH_BOOT_TIMEOUT:-240} BOOT_FSCK=$fsck BOOT_QEMU_ARGS=$qargs \

@@ -22,6 +22,8 @@
 #                                   no device, a fresh host seed through
 #                                   SMBIOS type 11 (`bootseed host-seed`)
 #                         hostseed-fresh  the same with bootseed.host_seed_fresh=yes
+#                         tpm-counter  as tpm-seed, every boot (the preparation
+#                                   boot too) with bootseed.tpm_counter=yes
 #   BENCH_CONFIGS="stock rngd bootseed-itools bootseed-dracut"
 #                         stock            Debian's initramfs-tools image, no
 #                                          seeder but systemd-random-seed
@@ -88,7 +90,7 @@ for w in $SCENARIO_WORDS; do
 	case $w in *:*) n=${w#*:} ;; esac
 	case $n in '' | *[!0-9]* | 0) die "bad number of boots in $w" ;; esac
 	[ "$n" -gt "$REPS" ] && n=$REPS
-	case ${s%@*} in tpm | virtio | tpm-seed | seed | nothing | hostseed | hostseed-fresh) ;;
+	case ${s%@*} in tpm | virtio | tpm-seed | tpm-counter | seed | nothing | hostseed | hostseed-fresh) ;;
 	*) die "unknown scenario $s" ;; esac
 	case $s in *@*) case ${s#*@} in 6.1 | 6.12) ;; *) die "unknown kernel in $s" ;; esac ;; esac
 	[ -n "${SREPS[$s]:-}" ] && die "scenario $s given twice"
@@ -269,7 +271,11 @@ bench_log "before the boots: the host's CPUs were ${HOST_BUSY}% busy over 3 s; o
 
 BOOTS="$RUN/boots.jsonl"
 : >"$BOOTS"
-is_seed_scen() { case ${1%@*} in tpm-seed | seed) return 0 ;; esac; return 1; }
+is_seed_scen() { case ${1%@*} in tpm-seed | tpm-counter | seed) return 0 ;; esac; return 1; }
+# With tpm-counter, the preparation boots run with the counter too (its seed
+# must record a counter value); then no tpm scenario's boot can stand in for them.
+PREP_SCEN=tpm
+case " $SCENARIOS " in *" tpm-counter"*) PREP_SCEN=tpm-counter ;; esac
 
 # one_boot LABEL BASEIMG CONFIG SCENARIO KERNEL REP DIR FSCK [KEEP]: copy
 # BASEIMG, boot the copy, parse its records into BOOT_LINE; the disk after
@@ -320,6 +326,7 @@ one_boot() {
 # tpm_scen KERNEL: the tpm scenario of SCENARIOS booted with KERNEL, if any.
 tpm_scen() {
 	local s
+	[ "$PREP_SCEN" = tpm ] || return 0
 	for s in $SCENARIOS; do
 		[ "${s%@*}" = tpm ] && [ "$(scen_kernel "$s")" = "$1" ] && echo "$s" && return
 	done
@@ -378,7 +385,7 @@ seed_disk_check() {
 for key in $(printf '%s\n' "${!PREP[@]}" | sort); do
 	[ -n "${PREP_MEASURED[$key]:-}" ] && continue
 	k=${key%%-*} c=${key#*-}
-	if ! one_boot prep "$IMG/$(config_image "$c").img" "$c" tpm "$k" 0 "$RUN/boots/$k/$c/prep" 1 \
+	if ! one_boot prep "$IMG/$(config_image "$c").img" "$c" "$PREP_SCEN" "$k" 0 "$RUN/boots/$k/$c/prep" 1 \
 		"${PREP[$key]}"; then
 		bench_err "preparation boot of $c ($k) failed: its seed scenarios will be recorded as failed"
 		rm -f "${PREP[$key]}"

@@ -247,7 +247,7 @@ def targets(boots, sizes, native):
                         head, src, ms(late, statistics.median), ms(late, max),
                         ms(early, statistics.median), ms(early, max),
                         ms(root, statistics.median))))
-        withtpm = [b for b in bs_ok if b.get("scenario") in ("tpm", "tpm-seed")]
+        withtpm = [b for b in bs_ok if b.get("scenario") in ("tpm", "tpm-seed", "tpm-counter")]
         cmds = vals(withtpm, "tpm_commands")
         if cmds:
             out.append(("≤ %d TPM commands per boot" % TARGET_TPM_CMDS,
