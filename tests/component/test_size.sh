@@ -94,44 +94,30 @@ else
 	t_fail "fnmatch check does not build"
 fi
 
-# --- strstr stand-in against musl's ---------------------------------------------
-if $MUSL_CC -static -O2 -Wall -Wextra -o "$W/strstr_check" "$T_TOP/tests/component/size/strstr_check.c" \
-	-x c - < <(sed 's/^char \*strstr(/char *compat_strstr(/' "$T_TOP/build-aux/musl-compat/strstr.c") \
-	2>"$W/cc.log"; then
-	out=$($RUN "$W/strstr_check" "${RUN:+30000}${RUN:-300000}" 2>&1)
-	rc=$?
-	echo "    $out"
-	t_check "strstr stand-in agrees with musl's (random haystacks and needles)" test "$rc" -eq 0
-else
-	cat "$W/cc.log"
-	t_fail "strstr check does not build"
-fi
-
-# --- strtol family and qsort stand-ins against musl's ---------------------------
-if $MUSL_CC -static -O2 -Wall -Wextra -o "$W/strtol_check" "$T_TOP/tests/component/size/strtol_check.c" \
-	-x c - < <(sed -E 's/^(unsigned long long|unsigned long|long long|long) strto(u?l{1,2})\(/\1 compat_strto\2(/' \
-		"$T_TOP/build-aux/musl-compat/strtol.c") 2>"$W/cc.log"; then
-	out=$($RUN "$W/strtol_check" "${RUN:+30000}${RUN:-300000}" 2>&1)
-	rc=$?
-	echo "    $out"
-	t_check "strtol, strtoul, strtoll, strtoull stand-ins agree with musl's (value, end, errno)" \
-		test "$rc" -eq 0
-else
-	cat "$W/cc.log"
-	t_fail "strtol check does not build"
-fi
-if $MUSL_CC -static -O2 -Wall -Wextra -o "$W/qsort_check" "$T_TOP/tests/component/size/qsort_check.c" \
-	-x c - < <(sed 's/^void qsort(/void compat_qsort(/' "$T_TOP/build-aux/musl-compat/qsort.c") \
-	2>"$W/cc.log"; then
-	out=$($RUN "$W/qsort_check" "${RUN:+2000}${RUN:-20000}" 2>&1)
-	rc=$?
-	echo "    $out"
-	t_check "qsort stand-in sorts as musl's does (random, sorted, reversed, duplicate keys)" \
-		test "$rc" -eq 0
-else
-	cat "$W/cc.log"
-	t_fail "qsort check does not build"
-fi
+# --- strstr, strtol family, qsort stand-ins against musl's ----------------------
+# compat_check NAME SED N WHAT: tests/component/size/NAME_check.c built against
+# musl with build-aux/musl-compat/NAME.c, its functions renamed compat_* by the
+# sed -E expression SED, run N times; it exits 0 when all agree.
+compat_check() {
+	local name=$1 rename=$2 n=$3 what=$4 out rc
+	if $MUSL_CC -static -O2 -Wall -Wextra -o "$W/${name}_check" "$T_TOP/tests/component/size/${name}_check.c" \
+		-x c - < <(sed -E "$rename" "$T_TOP/build-aux/musl-compat/$name.c") 2>"$W/cc.log"; then
+		out=$($RUN "$W/${name}_check" "$n" 2>&1)
+		rc=$?
+		echo "    $out"
+		t_check "$what" test "$rc" -eq 0
+	else
+		cat "$W/cc.log"
+		t_fail "$name check does not build"
+	fi
+}
+compat_check strstr 's/^char \*strstr\(/char *compat_strstr(/' "${RUN:+30000}${RUN:-300000}" \
+	"strstr stand-in agrees with musl's (random haystacks and needles)"
+compat_check strtol 's/^(unsigned long long|unsigned long|long long|long) strto(u?l{1,2})\(/\1 compat_strto\2(/' \
+	"${RUN:+30000}${RUN:-300000}" \
+	"strtol, strtoul, strtoll, strtoull stand-ins agree with musl's (value, end, errno)"
+compat_check qsort 's/^void qsort\(/void compat_qsort(/' "${RUN:+2000}${RUN:-20000}" \
+	"qsort stand-in sorts as musl's does (random, sorted, reversed, duplicate keys)"
 
 # --- vfprintf stand-in against musl's -------------------------------------------
 if $MUSL_CC -static -O2 -Wall -Wextra -Wno-format -Wno-format-extra-args -o "$W/vfprintf_check" \
