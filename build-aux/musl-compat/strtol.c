@@ -78,27 +78,25 @@ unsigned long strtoul(const char *restrict s, char **restrict end, int base)
 	return over ? ULONG_MAX : (unsigned long)(neg ? -v : v);
 }
 
-long long strtoll(const char *restrict s, char **restrict end, int base)
+/* A signed value in -@max - 1..@max; past it, the limit and ERANGE. */
+static long long compat_signed(const char *s, char **end, int base, long long max)
 {
 	bool neg, over;
 	/* The sign is known only after the scan: scan to the larger limit. */
-	unsigned long long v = compat_scan(s, end, base, (unsigned long long)LLONG_MAX + 1, &neg,
-					   &over);
-	if (over || (!neg && v > LLONG_MAX)) {
+	unsigned long long v = compat_scan(s, end, base, (unsigned long long)max + 1, &neg, &over);
+	if (over || (!neg && v > (unsigned long long)max)) {
 		errno = ERANGE;
-		return neg ? LLONG_MIN : LLONG_MAX;
+		return neg ? -max - 1 : max;
 	}
 	return neg ? (long long)(0 - v) : (long long)v;
 }
 
+long long strtoll(const char *restrict s, char **restrict end, int base)
+{
+	return compat_signed(s, end, base, LLONG_MAX);
+}
+
 long strtol(const char *restrict s, char **restrict end, int base)
 {
-	bool neg, over;
-	unsigned long long v = compat_scan(s, end, base, (unsigned long long)LONG_MAX + 1, &neg,
-					   &over);
-	if (over || (!neg && v > LONG_MAX)) {
-		errno = ERANGE;
-		return neg ? LONG_MIN : LONG_MAX;
-	}
-	return neg ? (long)(0 - v) : (long)v;
+	return (long)compat_signed(s, end, base, LONG_MAX);
 }
